@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The module graph is the architecture: leaf modules with one job each
+/// (logging, exposition, HTTP, configuration, crypto), the collection
+/// machinery above them, the providers above that, and `QuotaExporter`
+/// wiring it all into an application that the thin executable starts.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "quota_exporter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "quota_exporter", targets: ["quota_exporter"]),
+    ],
+    targets: [
+        .target(name: "QuotaLogging", swiftSettings: strict),
+        .target(name: "QuotaExposition", swiftSettings: strict),
+        .target(name: "QuotaHTTP", dependencies: ["QuotaLogging"], swiftSettings: strict),
+        .target(name: "QuotaConfig", swiftSettings: strict),
+        .target(name: "QuotaCrypto", swiftSettings: strict),
+        .target(
+            name: "QuotaCollection",
+            dependencies: ["QuotaLogging", "QuotaExposition", "QuotaConfig"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "QuotaExporter",
+            dependencies: ["QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection"],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "quota_exporter", dependencies: ["QuotaExporter"], swiftSettings: strict),
+
+        .testTarget(name: "QuotaExpositionTests", dependencies: ["QuotaExposition"]),
+        .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging"]),
+        .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
+        .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
+        .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig"]),
+        .testTarget(
+            name: "QuotaExporterTests",
+            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
