@@ -53,12 +53,20 @@ public struct Logger: Sendable {
     }
 
     public func log(_ eventLevel: LogLevel, _ message: String, _ fields: KeyValuePairs<String, String>) {
+        log(eventLevel, message, fields: fields.map { ($0.key, $0.value) })
+    }
+
+    /// For fields assembled at run time (a literal can't express "add the
+    /// status only when there is one").
+    public func log(_ eventLevel: LogLevel, _ message: String, fields: [(String, String)]) {
         guard eventLevel >= level else { return }
         var all: [(String, String)] = [("ts", Self.timestamp()), ("level", eventLevel.description), ("msg", message)]
         all.append(contentsOf: context)
-        all.append(contentsOf: fields.map { ($0.key, $0.value) })
+        all.append(contentsOf: fields)
         sink.write(Self.render(all, format: format))
     }
+
+    public func isEnabled(_ eventLevel: LogLevel) -> Bool { eventLevel >= level }
 
     static func render(_ fields: [(String, String)], format: LogFormat) -> String {
         switch format {

@@ -1,0 +1,229 @@
+import Foundation
+import QuotaLogging
+
+/// Holds every target's last result and decides when to call upstream.
+///
+/// Collection is scrape-driven: `refresh(deadline:)` starts a collection for
+/// each target whose last attempt is older than its `minInterval`, then waits
+/// for the targets still in flight, but never past the deadline. A
+/// collection that misses the deadline keeps running and its result serves
+/// the next scrape. A target already in flight is never started twice, so
+/// concurrent scrapes share one upstream call (single flight). At most
+/// `maxConcurrency` collections run at once.
+public actor CollectionCache {
+    private struct State {
+        var target: Target
+        var readings: [QuotaReading] = []
+        var up: Bool?
+        var lastDuration: Double?
+        var lastSuccess: Double?
+        var lastAttempt: Double?
+        var lastError: CollectorError?
+        var lastErrorTime: Double?
+        var errorsTotal: [CollectorError.Reason: Int] = [:]
+        var inFlight = false
+        /// Bumped when a reload replaces the target, so a result from the
+        /// old definition (old token, old account) is not stored.
+        var generation = 0
+    }
+
+    private struct Waiter {
+        var pending: Set<TargetIdentity>
+        var gate: OnceGate<Void>
+    }
+
+    private var states: [TargetIdentity: State] = [:]
+    private var waiters: [UInt64: Waiter] = [:]
+    private var nextWaiterID: UInt64 = 0
+    private let limiter: ConcurrencyLimiter
+    private let logger: Logger
+    private let clock: @Sendable () -> Double
+
+    /// - Parameters:
+    ///   - clock: wall-clock Unix seconds; injectable so tests can age data.
+    public init(
+        targets: [Target],
+        maxConcurrency: Int = 4,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.limiter = ConcurrencyLimiter(limit: max(1, maxConcurrency))
+        self.logger = logger
+        self.clock = clock
+        for target in targets {
+            states[target.identity] = State(target: target)
+        }
+    }
+
+    /// Swaps in the targets of a reloaded configuration. Targets that stay
+    /// keep their counters and last values (so `errors_total` stays monotonic
+    /// and graphs have no gap) but are refreshed at the next scrape, since
+    /// their credentials or settings may have changed.
+    public func replaceTargets(_ targets: [Target]) {
+        var next: [TargetIdentity: State] = [:]
+        for target in targets {
+            if var existing = states[target.identity] {
+                existing.target = target
+                existing.lastAttempt = nil
+                existing.generation += 1
+                existing.inFlight = false
+                next[target.identity] = existing
+            } else {
+                next[target.identity] = State(target: target)
+            }
+        }
+        states = next
+        for id in waiters.keys {
+            checkWaiter(id)
+        }
+    }
+
+    /// Starts due collections and waits for in-flight ones until `deadline`.
+    public func refresh(deadline: ContinuousClock.Instant) async -> CollectionSnapshot {
+        let now = clock()
+        for (identity, state) in states where isDue(state, now: now) {
+            start(identity)
+        }
+        let pending = Set(states.filter { $0.value.inFlight }.keys)
+        if !pending.isEmpty, deadline > .now {
+            await wait(for: pending, until: deadline)
+        }
+        return snapshot()
+    }
+
+    /// Collects every target now, ignoring `minInterval`, and waits for all
+    /// of them (each is bounded by its own timeout). For `--once`.
+    public func collectAll() async -> CollectionSnapshot {
+        for (identity, state) in states where !state.inFlight {
+            start(identity)
+        }
+        let pending = Set(states.filter { $0.value.inFlight }.keys)
+        if !pending.isEmpty {
+            await wait(for: pending, until: .now + .seconds(365 * 86_400))
+        }
+        return snapshot()
+    }
+
+    /// The current state without starting anything; for the status page.
+    public func snapshot() -> CollectionSnapshot {
+        let now = clock()
+        let statuses = states.values.map { state -> TargetStatus in
+            let fresh = state.lastSuccess.map { now - $0 <= state.target.settings.maxStaleness } ?? false
+            return TargetStatus(
+                identity: state.target.identity,
+                labels: state.target.labels,
+                settings: state.target.settings,
+                readings: fresh ? state.readings : [],
+                up: state.up,
+                lastDuration: state.lastDuration,
+                lastSuccess: state.lastSuccess,
+                lastAttempt: state.lastAttempt,
+                lastError: state.lastError,
+                lastErrorTime: state.lastErrorTime,
+                errorsTotal: state.errorsTotal,
+                refreshing: state.inFlight
+            )
+        }
+        return CollectionSnapshot(targets: statuses.sorted { $0.identity < $1.identity })
+    }
+
+    private func isDue(_ state: State, now: Double) -> Bool {
+        guard !state.inFlight else { return false }
+        guard let lastAttempt = state.lastAttempt else { return true }
+        return now - lastAttempt >= state.target.settings.minInterval
+    }
+
+    private func start(_ identity: TargetIdentity) {
+        guard var state = states[identity] else { return }
+        state.inFlight = true
+        state.lastAttempt = clock()
+        states[identity] = state
+        let target = state.target
+        let generation = state.generation
+        let limiter = self.limiter
+        Task {
+            await limiter.acquire()
+            let began = ContinuousClock.now
+            let outcome = await withDeadline(seconds: target.settings.timeout) { () -> Result<[QuotaReading], CollectorError> in
+                do throws(CollectorError) {
+                    return .success(try await target.collector.collect())
+                } catch {
+                    return .failure(error)
+                }
+            } ?? .failure(CollectorError(.timeout, "collection did not finish within \(Self.formatSeconds(target.settings.timeout))"))
+            let elapsed = ContinuousClock.now - began
+            await limiter.release()
+            self.finish(identity, generation: generation, outcome: outcome, duration: Self.seconds(elapsed))
+        }
+    }
+
+    private func finish(_ identity: TargetIdentity, generation: Int, outcome: Result<[QuotaReading], CollectorError>, duration: Double) {
+        guard var state = states[identity], state.generation == generation else { return }
+        state.inFlight = false
+        state.lastDuration = duration
+        let log = logger.with([
+            "provider": identity.provider, "account": identity.account, "collector": identity.collector,
+        ])
+        switch outcome {
+        case .success(let readings):
+            if state.up == false {
+                log.info("collector recovered", ["duration": Self.formatSeconds(duration)])
+            }
+            state.readings = readings
+            state.up = true
+            state.lastSuccess = clock()
+        case .failure(let error):
+            state.up = false
+            state.lastError = error
+            state.lastErrorTime = clock()
+            state.errorsTotal[error.reason, default: 0] += 1
+            var fields: [(String, String)] = [("reason", error.reason.rawValue)]
+            if let status = error.statusCode {
+                fields.append(("status", String(status)))
+            }
+            fields.append(("err", error.message))
+            fields.append(("serving_stale", String(state.lastSuccess.map { clock() - $0 <= state.target.settings.maxStaleness } ?? false)))
+            log.log(.warn, "collection failed", fields: fields)
+        }
+        states[identity] = state
+        for id in waiters.keys {
+            checkWaiter(id)
+        }
+    }
+
+    private func wait(for pending: Set<TargetIdentity>, until deadline: ContinuousClock.Instant) async {
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let gate = OnceGate<Void>()
+        waiters[id] = Waiter(pending: pending, gate: gate)
+        let timer = Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            self.expire(id)
+        }
+        await withCheckedContinuation { gate.arm($0) }
+        timer.cancel()
+        waiters[id] = nil
+    }
+
+    private func checkWaiter(_ id: UInt64) {
+        guard let waiter = waiters[id] else { return }
+        let stillRunning = waiter.pending.contains { states[$0]?.inFlight == true }
+        if !stillRunning {
+            waiters[id] = nil
+            waiter.gate.resolve(())
+        }
+    }
+
+    private func expire(_ id: UInt64) {
+        waiters.removeValue(forKey: id)?.gate.resolve(())
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+
+    static func formatSeconds(_ seconds: Double) -> String {
+        String(format: "%.3fs", seconds)
+    }
+}

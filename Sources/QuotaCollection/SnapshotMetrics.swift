@@ -1,0 +1,93 @@
+import QuotaExposition
+
+/// Turns a snapshot into metric families. The metric names and HELP texts
+/// here are the contract dashboards and alerts rely on; change a name only
+/// with a reason in the README.
+public enum SnapshotMetrics {
+    static let caching = "Cached per target: refreshed by a scrape when older than min_interval, and served for at most max_staleness after the last successful collection."
+
+    /// The `quota_*` data gauges.
+    public static func quotaFamilies(_ snapshot: CollectionSnapshot) -> [MetricFamily] {
+        var limit = family("quota_limit", "Limit of the quota, in the unit of the unit label. \(caching)")
+        var usage = family("quota_usage", "Amount of the quota used in the current period, in the unit of the unit label. \(caching)")
+        var remaining = family("quota_remaining", "Amount of the quota left in the current period, in the unit of the unit label. \(caching)")
+        var reset = family("quota_reset_timestamp_seconds", "Unix time at which the quota resets. \(caching)")
+        var periodStart = family("quota_period_start_timestamp_seconds", "Unix time at which the current quota period started. \(caching)")
+        var exhausted = family("quota_exhausted", "1 if the provider reports the quota as used up, else 0. \(caching)")
+        var enforced = family("quota_enforced", "1 if the provider blocks use beyond the limit, 0 if it only reports. \(caching)")
+        var info = family("quota_info", "Descriptive attributes of a quota as labels; value is always 1. \(caching)")
+
+        for target in snapshot.targets {
+            for reading in target.readings {
+                let labels = dataLabels(target, reading)
+                func add(_ family: inout MetricFamily, _ value: Double?) {
+                    if let value {
+                        family.samples.append(Sample(labels: labels, value: value))
+                    }
+                }
+                add(&limit, reading.limit)
+                add(&usage, reading.usage)
+                add(&remaining, reading.remaining)
+                add(&reset, reading.resetTimestamp)
+                add(&periodStart, reading.periodStartTimestamp)
+                add(&exhausted, reading.exhausted.map { $0 ? 1 : 0 })
+                add(&enforced, reading.enforced.map { $0 ? 1 : 0 })
+                if !reading.info.isEmpty {
+                    info.samples.append(Sample(labels: labels + reading.info, value: 1))
+                }
+            }
+        }
+        return [limit, usage, remaining, reset, periodStart, exhausted, enforced, info]
+    }
+
+    /// The `quota_exporter_collector_*` health families.
+    public static func collectorFamilies(_ snapshot: CollectionSnapshot) -> [MetricFamily] {
+        var up = family("quota_exporter_collector_up", "1 if the last collection of this target succeeded, 0 if it failed. Absent until the first attempt completes.")
+        var duration = family("quota_exporter_collector_duration_seconds", "Wall time the last completed collection of this target took.")
+        var lastSuccess = family("quota_exporter_collector_last_success_timestamp_seconds", "Unix time of the last successful collection of this target; the age of the served values.")
+        var errors = MetricFamily(
+            name: "quota_exporter_collector_errors_total",
+            help: "Failed collections of this target, by reason (timeout, http, auth, rate_limited, decode, api_error, network, internal).",
+            type: .counter
+        )
+        for target in snapshot.targets {
+            let labels = target.identity.labels
+            if let isUp = target.up {
+                up.samples.append(Sample(labels: labels, value: isUp ? 1 : 0))
+            }
+            if let seconds = target.lastDuration {
+                duration.samples.append(Sample(labels: labels, value: seconds))
+            }
+            if let time = target.lastSuccess {
+                lastSuccess.samples.append(Sample(labels: labels, value: time))
+            }
+            // Every reason starts at 0 so that rate() and increase() see the first failure.
+            for reason in CollectorError.Reason.allCases {
+                errors.samples.append(Sample(labels: labels + [Label("reason", reason.rawValue)], value: Double(target.errorsTotal[reason] ?? 0)))
+            }
+        }
+        return [up, duration, lastSuccess, errors]
+    }
+
+    /// `provider`, `account`, `quota`, `unit`, then the provider's own labels,
+    /// then the configuration's static labels. A static label whose name the
+    /// provider already uses is skipped, because a series with a repeated
+    /// label name is invalid and would be dropped whole.
+    static func dataLabels(_ target: TargetStatus, _ reading: QuotaReading) -> [Label] {
+        var labels = [
+            Label("provider", target.identity.provider),
+            Label("account", target.identity.account),
+            Label("quota", reading.quota),
+            Label("unit", reading.unit),
+        ]
+        labels.append(contentsOf: reading.labels)
+        for label in target.labels where !labels.contains(where: { $0.name == label.name }) {
+            labels.append(label)
+        }
+        return labels
+    }
+
+    private static func family(_ name: String, _ help: String) -> MetricFamily {
+        MetricFamily(name: name, help: help, type: .gauge)
+    }
+}

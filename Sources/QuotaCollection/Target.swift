@@ -1,0 +1,70 @@
+import QuotaExposition
+
+/// What identifies one unit of collection: one endpoint of one account.
+/// It is the label set of the `quota_exporter_collector_*` series, so two
+/// targets with the same identity would collide and the configuration
+/// loader rejects that.
+public struct TargetIdentity: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var provider: String
+    public var account: String
+    public var collector: String
+
+    public init(provider: String, account: String, collector: String) {
+        self.provider = provider
+        self.account = account
+        self.collector = collector
+    }
+
+    public var description: String { "\(provider)/\(account)/\(collector)" }
+
+    public static func < (lhs: TargetIdentity, rhs: TargetIdentity) -> Bool {
+        (lhs.provider, lhs.account, lhs.collector) < (rhs.provider, rhs.account, rhs.collector)
+    }
+
+    public var labels: [Label] {
+        [Label("provider", provider), Label("account", account), Label("collector", collector)]
+    }
+}
+
+/// How often and how long a target is collected, and how long its last good
+/// values outlive failures. Durations are in seconds.
+public struct CollectionSettings: Sendable, Hashable {
+    /// A scrape refreshes the target only when its data is older than this,
+    /// which bounds upstream calls whatever the scrape rate.
+    public var minInterval: Double
+    /// How long the last good values keep being served while refreshes fail;
+    /// after that they are dropped rather than shown as if current.
+    public var maxStaleness: Double
+    /// Upper bound on one whole collection, all its requests and retries.
+    public var timeout: Double
+
+    public init(minInterval: Double = 60, maxStaleness: Double = 600, timeout: Double = 30) {
+        self.minInterval = minInterval
+        self.maxStaleness = maxStaleness
+        self.timeout = timeout
+    }
+}
+
+/// What a provider implements: fetch the quotas of the target it was built
+/// for, or fail with a typed error.
+public protocol Collector: Sendable {
+    func collect() async throws(CollectorError) -> [QuotaReading]
+}
+
+/// A configured target: identity, static labels from the configuration,
+/// settings, and the provider's collector that knows its endpoint and
+/// credentials.
+public struct Target: Sendable {
+    public var identity: TargetIdentity
+    /// Static labels from the configuration, added to every data series.
+    public var labels: [Label]
+    public var settings: CollectionSettings
+    public var collector: any Collector
+
+    public init(identity: TargetIdentity, labels: [Label] = [], settings: CollectionSettings = CollectionSettings(), collector: any Collector) {
+        self.identity = identity
+        self.labels = labels
+        self.settings = settings
+        self.collector = collector
+    }
+}

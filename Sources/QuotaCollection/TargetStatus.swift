@@ -1,0 +1,43 @@
+import QuotaExposition
+
+/// What the exporter knows about one target at the moment of a scrape:
+/// the values it may serve and the health behind them. Metrics and the
+/// status page are both rendered from this, so they never disagree.
+public struct TargetStatus: Sendable {
+    public var identity: TargetIdentity
+    public var labels: [Label]
+    public var settings: CollectionSettings
+    /// The readings to serve: those of the last success, unless older than
+    /// `maxStaleness`, in which case none.
+    public var readings: [QuotaReading]
+    /// Outcome of the last completed attempt; `nil` until one completes.
+    public var up: Bool?
+    /// Wall-clock duration of the last completed attempt, in seconds.
+    public var lastDuration: Double?
+    /// Unix time of the last success.
+    public var lastSuccess: Double?
+    /// Unix time the last attempt started.
+    public var lastAttempt: Double?
+    public var lastError: CollectorError?
+    /// Unix time of `lastError`.
+    public var lastErrorTime: Double?
+    public var errorsTotal: [CollectorError.Reason: Int]
+    public var refreshing: Bool
+    /// True when `readings` come from a success that failures have followed.
+    public var servingStale: Bool {
+        up == false && !readings.isEmpty
+    }
+}
+
+/// Every target's status, sorted by identity.
+public struct CollectionSnapshot: Sendable {
+    public var targets: [TargetStatus]
+    /// True once every target has completed at least one attempt.
+    public var allAttempted: Bool {
+        targets.allSatisfy { $0.up != nil }
+    }
+
+    public init(targets: [TargetStatus]) {
+        self.targets = targets
+    }
+}

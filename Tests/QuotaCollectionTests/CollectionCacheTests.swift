@@ -1,0 +1,190 @@
+import Foundation
+import QuotaCollection
+import QuotaExposition
+import QuotaLogging
+import Testing
+
+private let reading = QuotaReading(quota: "widgets", unit: "widgets", limit: 100, usage: 40, remaining: 60)
+
+private func target(_ collector: FakeCollector, account: String = "a1", settings: CollectionSettings = CollectionSettings()) -> Target {
+    Target(identity: TargetIdentity(provider: "fake", account: account, collector: "widgets"), settings: settings, collector: collector)
+}
+
+private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
+    .now + .milliseconds(Int(seconds * 1000))
+}
+
+@Suite struct CollectionCacheTests {
+    @Test func firstScrapeCollectsAndServes() async {
+        let fake = FakeCollector([.readings([reading])])
+        let cache = CollectionCache(targets: [target(fake)], logger: .disabled)
+        let snapshot = await cache.refresh(deadline: deadline(5))
+        #expect(snapshot.targets.count == 1)
+        #expect(snapshot.targets[0].up == true)
+        #expect(snapshot.targets[0].readings == [reading])
+        #expect(snapshot.allAttempted)
+        #expect(fake.callCount == 1)
+    }
+
+    @Test func dataYoungerThanMinIntervalIsServedFromCache() async {
+        let clock = ManualClock()
+        let fake = FakeCollector([.readings([reading])])
+        let cache = CollectionCache(targets: [target(fake, settings: CollectionSettings(minInterval: 60))], logger: .disabled, clock: { clock.now })
+        _ = await cache.refresh(deadline: deadline(5))
+        clock.advance(59)
+        _ = await cache.refresh(deadline: deadline(5))
+        #expect(fake.callCount == 1)
+        clock.advance(1)
+        _ = await cache.refresh(deadline: deadline(5))
+        #expect(fake.callCount == 2)
+    }
+
+    @Test func concurrentScrapesShareOneUpstreamCall() async {
+        let fake = FakeCollector([.readings([reading])], delay: 0.3)
+        let cache = CollectionCache(targets: [target(fake)], logger: .disabled)
+        async let first = cache.refresh(deadline: deadline(5))
+        async let second = cache.refresh(deadline: deadline(5))
+        async let third = cache.refresh(deadline: deadline(5))
+        let results = await [first, second, third]
+        #expect(fake.callCount == 1)
+        #expect(results.allSatisfy { $0.targets[0].readings == [reading] })
+    }
+
+    @Test func slowCollectionMissesDeadlineAndServesNextScrape() async throws {
+        let fake = FakeCollector([.readings([reading])], delay: 0.8)
+        let cache = CollectionCache(targets: [target(fake)], logger: .disabled)
+        let started = ContinuousClock.now
+        let early = await cache.refresh(deadline: deadline(0.2))
+        let waited = ContinuousClock.now - started
+        #expect(waited < .seconds(0.7), "the scrape must return at its deadline, not when the collection ends")
+        #expect(early.targets[0].readings.isEmpty)
+        #expect(early.targets[0].up == nil)
+        #expect(early.targets[0].refreshing)
+        try await Task.sleep(nanoseconds: 1_200_000_000)
+        let later = await cache.refresh(deadline: deadline(0.2))
+        #expect(later.targets[0].readings == [reading])
+        #expect(fake.callCount == 1, "the late result is used, not collected again")
+    }
+
+    @Test func collectionTimeoutIsAnErrorWithReasonTimeout() async {
+        let fake = FakeCollector([.readings([reading])])
+        fake.stubbornDelay = 1.5
+        let cache = CollectionCache(targets: [target(fake, settings: CollectionSettings(timeout: 0.2))], logger: .disabled)
+        let snapshot = await cache.refresh(deadline: deadline(5))
+        #expect(snapshot.targets[0].up == false)
+        #expect(snapshot.targets[0].lastError?.reason == .timeout)
+        #expect(snapshot.targets[0].errorsTotal[.timeout] == 1)
+    }
+
+    @Test func failureKeepsLastGoodValuesUntilMaxStaleness() async {
+        let clock = ManualClock()
+        let sink = MemoryLogSink()
+        let fake = FakeCollector([
+            .readings([reading]),
+            .failure(CollectorError(.auth, "Forbidden (code 10000)", statusCode: 403)),
+        ])
+        let settings = CollectionSettings(minInterval: 60, maxStaleness: 300)
+        let cache = CollectionCache(targets: [target(fake, settings: settings)], logger: Logger(sink: sink), clock: { clock.now })
+        _ = await cache.refresh(deadline: deadline(5))
+        clock.advance(60)
+        let failed = await cache.refresh(deadline: deadline(5))
+        #expect(failed.targets[0].up == false)
+        #expect(failed.targets[0].readings == [reading], "last good values are still served")
+        #expect(failed.targets[0].servingStale)
+        #expect(failed.targets[0].errorsTotal[.auth] == 1)
+        let line = sink.lines.last ?? ""
+        #expect(line.contains("level=warn"))
+        #expect(line.contains("reason=auth"))
+        #expect(line.contains("status=403"))
+        #expect(line.contains("err=\"Forbidden (code 10000)\""))
+        #expect(line.contains("provider=fake account=a1 collector=widgets"))
+
+        clock.advance(241)
+        let dropped = await cache.refresh(deadline: deadline(5))
+        #expect(dropped.targets[0].readings.isEmpty, "older than max_staleness: dropped, not shown as current")
+        #expect(dropped.targets[0].errorsTotal[.auth] == 2)
+    }
+
+    @Test func recoveryIsLoggedOnce() async {
+        let clock = ManualClock()
+        let sink = MemoryLogSink()
+        let fake = FakeCollector([.failure(CollectorError(.network, "connection refused")), .readings([reading])])
+        let cache = CollectionCache(targets: [target(fake, settings: CollectionSettings(minInterval: 1))], logger: Logger(sink: sink), clock: { clock.now })
+        _ = await cache.refresh(deadline: deadline(5))
+        clock.advance(1)
+        let snapshot = await cache.refresh(deadline: deadline(5))
+        #expect(snapshot.targets[0].up == true)
+        #expect(sink.lines.filter { $0.contains("collector recovered") }.count == 1)
+    }
+
+    @Test func concurrencyIsBounded() async {
+        let fakes = (0..<6).map { _ in FakeCollector([.readings([reading])], delay: 0.2) }
+        let shared = SharedPeak()
+        let targets = fakes.enumerated().map { index, fake in
+            Target(
+                identity: TargetIdentity(provider: "fake", account: "a\(index)", collector: "widgets"),
+                collector: PeakTracking(inner: fake, peak: shared)
+            )
+        }
+        let cache = CollectionCache(targets: targets, maxConcurrency: 2, logger: .disabled)
+        let snapshot = await cache.refresh(deadline: deadline(10))
+        #expect(snapshot.targets.allSatisfy { $0.up == true })
+        #expect(shared.peak == 2)
+    }
+
+    @Test func reloadKeepsCountersAndForcesRefresh() async {
+        let clock = ManualClock()
+        let fake = FakeCollector([.failure(CollectorError(.http, "boom", statusCode: 500))])
+        let cache = CollectionCache(targets: [target(fake)], logger: .disabled, clock: { clock.now })
+        _ = await cache.refresh(deadline: deadline(5))
+        let replacement = FakeCollector([.readings([reading])])
+        await cache.replaceTargets([target(replacement), target(FakeCollector([.readings([])]), account: "new")])
+        let snapshot = await cache.refresh(deadline: deadline(5))
+        #expect(snapshot.targets.map(\.identity.account) == ["a1", "new"])
+        #expect(snapshot.targets[0].errorsTotal[.http] == 1)
+        #expect(snapshot.targets[0].up == true)
+        #expect(replacement.callCount == 1, "a reloaded target is refreshed at once, whatever min_interval says")
+    }
+
+    @Test func collectAllIgnoresMinInterval() async {
+        let fake = FakeCollector([.readings([reading])])
+        let cache = CollectionCache(targets: [target(fake)], logger: .disabled)
+        _ = await cache.collectAll()
+        _ = await cache.collectAll()
+        #expect(fake.callCount == 2)
+    }
+}
+
+final class SharedPeak: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = 0
+    private(set) var peakValue = 0
+
+    var peak: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return peakValue
+    }
+
+    func enter() {
+        lock.withLock {
+            running += 1
+            peakValue = max(peakValue, running)
+        }
+    }
+
+    func leave() {
+        lock.withLock { running -= 1 }
+    }
+}
+
+struct PeakTracking: Collector {
+    let inner: FakeCollector
+    let peak: SharedPeak
+
+    func collect() async throws(CollectorError) -> [QuotaReading] {
+        peak.enter()
+        defer { peak.leave() }
+        return try await inner.collect()
+    }
+}
