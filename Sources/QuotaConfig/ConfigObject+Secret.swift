@@ -60,7 +60,7 @@ extension ConfigObject {
         } catch {
             throw context.error("cannot read \"\(path)\": \(Self.reason(error))")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard let text = UTF8Text.decode(bytes) else {
             throw context.error("\"\(path)\" is not UTF-8 text")
         }
         let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)

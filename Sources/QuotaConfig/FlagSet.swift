@@ -56,12 +56,7 @@ public struct FlagSet: Sendable {
             if flag.isBool {
                 value = .bool(try Self.boolValue(flag, inlineValue: inlineValue, negated: negated))
             } else {
-                var text = inlineValue
-                if text == nil, index < arguments.count, !arguments[index].hasPrefix("-") || arguments[index] == "-" {
-                    text = arguments[index]
-                    index += 1
-                }
-                guard let text else { throw FlagError("missing value for --\(flag.name) (use --\(flag.name)=\(flag.placeholder))") }
+                let text = if let inlineValue { inlineValue } else { try Self.takeSeparateValue(for: flag, from: arguments, at: &index) }
                 value = try Self.value(of: flag, text: text, appendingTo: given[flag.name])
             }
             if given[flag.name] != nil, !flag.isRepeatable {
@@ -103,6 +98,18 @@ public struct FlagSet: Sendable {
             throw unknownFlag(argument, typedName: String(body.prefix { $0 != "=" }))
         }
         throw Self.unexpectedArgument(argument)
+    }
+
+    /// The argument after `--name`, unless there is none or it looks like
+    /// another flag (a lone `-` is a value, conventionally standard input).
+    private static func takeSeparateValue(for flag: Flag, from arguments: [String], at index: inout Int) throws(FlagError)
+        -> String
+    {
+        guard index < arguments.count, !arguments[index].hasPrefix("-") || arguments[index] == "-" else {
+            throw FlagError("missing value for --\(flag.name) (use --\(flag.name)=\(flag.placeholder))")
+        }
+        index += 1
+        return arguments[index - 1]
     }
 
     private func unknownFlag(_ spelling: String, typedName: String) -> FlagError {

@@ -14,6 +14,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         self.members = members
     }
 
+    /// For the parser, which has already rejected duplicate keys.
+    init(uniqueMembers members: [(key: String, value: JSONValue)]) {
+        self.members = members
+    }
+
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements.map { (key: $0.0, value: $0.1) })
     }

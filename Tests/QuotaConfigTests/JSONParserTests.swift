@@ -107,6 +107,7 @@ import Testing
         ("\"a\nb\"", 1, 3, "control character U+000A must be escaped in a string"),
         ("\"a\tb\"", 1, 3, "control character U+0009 must be escaped in a string"),
         ("\"\\x\"", 1, 2, "invalid escape sequence \\x"),
+        ("\"\\é\"", 1, 2, "invalid escape sequence"),
         ("\"\\u12\"", 1, 6, "\\u must be followed by four hexadecimal digits"),
         ("\"\\ud83d\"", 1, 2, "unpaired surrogate \\uD83D in string"),
         ("\"\\ud83d\\u0041\"", 1, 2, "unpaired surrogate \\uD83D in string"),
