@@ -1,0 +1,43 @@
+extension ConfigType where Value == [(name: String, value: String)] {
+    /// Extra Prometheus labels as a JSON object of strings, in document order.
+    ///
+    /// Names must be valid Prometheus label names, must not start with `__`
+    /// (reserved for Prometheus itself) and must not be in `reserved`, the
+    /// names the exporter sets on its own series (such as `provider`,
+    /// `account`, `quota`, `unit`), which a user label would silently clash
+    /// with. Empty values are rejected because Prometheus treats an empty
+    /// label as an absent one.
+    public static func labels(reserved: Set<String>) -> ConfigType<[(name: String, value: String)]> {
+        ConfigType { value, context throws(ConfigError) in
+            guard case .object(let object) = value else {
+                throw context.typeMismatch(expected: "an object of label names to string values", found: value)
+            }
+            var labels: [(name: String, value: String)] = []
+            for (name, labelValue) in object {
+                let labelContext = context.member(name)
+                try checkLabelName(name, reserved: reserved, in: labelContext)
+                guard case .string(let text) = labelValue else {
+                    throw labelContext.typeMismatch(expected: "a string", found: labelValue)
+                }
+                guard !text.isEmpty else {
+                    throw labelContext.error("label value must not be empty (an empty label is the same as no label)")
+                }
+                labels.append((name: name, value: text))
+            }
+            return labels
+        }
+    }
+
+    private static func checkLabelName(_ name: String, reserved: Set<String>, in context: ConfigContext) throws(ConfigError) {
+        guard LabelName.isValid(name) else {
+            throw context.error("invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)")
+        }
+        guard !name.hasPrefix("__") else {
+            throw context.error("label names starting with \"__\" are reserved for Prometheus")
+        }
+        guard !reserved.contains(name) else {
+            let list = reserved.sorted().joined(separator: ", ")
+            throw context.error("label name \"\(name)\" is reserved by the exporter (reserved: \(list))")
+        }
+    }
+}
