@@ -1,0 +1,77 @@
+import QuotaConfig
+import QuotaExposition
+import QuotaLogging
+
+/// A source of quotas: Cloudflare, Huawei Cloud, ZITADEL, ... One instance
+/// lives as long as the process, so state that must survive a reload (its
+/// HTTP client with the `Retry-After` blocks, a token cache) belongs to it;
+/// the targets it builds from the configuration are rebuilt on each reload.
+public protocol Provider: Sendable {
+    /// The key of this provider's list in the configuration file and the
+    /// value of the `provider` label.
+    var name: String { get }
+
+    /// Label names this provider's readings add (e.g. `region`), which a
+    /// target's static `labels` may therefore not use.
+    var reservedLabels: Set<String> { get }
+
+    /// Builds the targets of one configuration entry. The loader has read
+    /// the keys every entry shares (`labels`, `min_interval`,
+    /// `max_staleness`, `timeout`) and passes them in `common`; the provider
+    /// reads the rest, and the loader rejects any key nobody read.
+    func targets(from entry: ConfigObject, common: TargetCommon) throws(ConfigError) -> [Target]
+
+    /// Targets described by environment variables alone, used when no
+    /// configuration file is given (e.g. `CLOUDFLARE_API_TOKEN`).
+    func environmentTargets(_ environment: ConfigEnvironment, common: TargetCommon) throws(ConfigError) -> [Target]
+
+    /// One line for the status page and the "nothing configured" warning:
+    /// how to configure this provider.
+    var setupHint: String { get }
+
+    /// Metric families the provider keeps beyond its targets' readings
+    /// (e.g. counts of notifications received). Called at every scrape.
+    func extraFamilies() -> [MetricFamily]
+}
+
+extension Provider {
+    public var reservedLabels: Set<String> { [] }
+
+    public func environmentTargets(_ environment: ConfigEnvironment, common: TargetCommon) throws(ConfigError) -> [Target] {
+        []
+    }
+
+    public func extraFamilies() -> [MetricFamily] { [] }
+}
+
+/// What every configuration entry may say, whatever its provider.
+public struct TargetCommon: Sendable {
+    public var labels: [Label]
+    public var settings: CollectionSettings
+    /// The entry's path in the configuration, for errors found later.
+    public var path: String
+
+    public init(labels: [Label] = [], settings: CollectionSettings = CollectionSettings(), path: String = "") {
+        self.labels = labels
+        self.settings = settings
+        self.path = path
+    }
+}
+
+/// What providers are built with: the process-wide pieces they share.
+public struct ProviderContext: Sendable {
+    public var logger: Logger
+    public var upstreamCounter: UpstreamRequestCounter
+    public var clientSettings: UpstreamClient.Settings
+
+    public init(logger: Logger, upstreamCounter: UpstreamRequestCounter, clientSettings: UpstreamClient.Settings = UpstreamClient.Settings()) {
+        self.logger = logger
+        self.upstreamCounter = upstreamCounter
+        self.clientSettings = clientSettings
+    }
+
+    /// An HTTP client for one provider, sharing the request counter.
+    public func makeClient(provider: String) -> UpstreamClient {
+        UpstreamClient(provider: provider, settings: clientSettings, counter: upstreamCounter, logger: logger)
+    }
+}

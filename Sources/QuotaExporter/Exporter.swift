@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+import QuotaCollection
+import QuotaConfig
+import QuotaExposition
+import QuotaHTTP
+import QuotaLogging
+
+/// The process: parses the command line, loads the configuration, and
+/// either checks it, collects once, or serves until SIGTERM/SIGINT.
+///
+/// Exit codes: 0 success, 1 configuration or collection failure, 2 bad
+/// command line.
+public enum Exporter {
+    /// Every provider the binary knows, in the order of the configuration reference.
+    public static func builtInProviders(context: ProviderContext) -> [any Provider] {
+        [StaticProvider()]
+    }
+
+    public static func main(
+        arguments: [String],
+        environment: ConfigEnvironment = .process,
+        standardOutput: @Sendable (String) -> Void = { print($0, terminator: "") },
+        logSink: any LogSink = StandardErrorSink()
+    ) async -> Int32 {
+        let options: ExporterOptions
+        do {
+            options = try ExporterOptions.parse(arguments)
+        } catch {
+            logSink.write("quota_exporter: error: \(error.description), try --help")
+            return 2
+        }
+        if options.showHelp {
+            standardOutput(ExporterOptions.usage)
+            return 0
+        }
+        if options.showVersion {
+            standardOutput(BuildInfo.versionText + "\n")
+            return 0
+        }
+        let logger = Logger(level: options.logLevel, format: options.logFormat, sink: logSink)
+        let counter = UpstreamRequestCounter()
+        let context = ProviderContext(logger: logger, upstreamCounter: counter)
+        let providers = builtInProviders(context: context)
+        let loader = ConfigurationLoader(providers: providers, environment: environment)
+
+        let configuration: ExporterConfiguration
+        do throws(ConfigError) {
+            configuration = try options.configFile.map { path throws(ConfigError) in try loader.load(file: path) } ?? loader.loadFromEnvironment()
+        } catch {
+            logger.error("invalid configuration", ["source": options.configFile ?? "environment", "err": error.description])
+            return 1
+        }
+        if options.configCheck {
+            let perProvider = Dictionary(grouping: configuration.targets, by: \.identity.provider)
+                .map { "\($0.key)=\($0.value.count)" }.sorted().joined(separator: " ")
+            standardOutput("configuration OK: \(configuration.source): \(configuration.targets.count) targets\(perProvider.isEmpty ? "" : " (\(perProvider))")\n")
+            return 0
+        }
+        let runtime = ExporterRuntime(options: options, providers: providers, configuration: configuration, loader: loader, counter: counter, logger: logger)
+        if configuration.targets.isEmpty {
+            logger.warn("no provider configured; serving only the exporter's own metrics", ["hint": runtime.setupHint])
+        }
+        if options.once {
+            return await once(runtime, standardOutput: standardOutput)
+        }
+        return await serve(runtime, options: options, logger: logger, configuration: configuration)
+    }
+
+    /// `--once`: collect everything, print the text exposition, and say by
+    /// the exit code whether every collector succeeded.
+    static func once(_ runtime: ExporterRuntime, standardOutput: @Sendable (String) -> Void) async -> Int32 {
+        let snapshot = await runtime.cache.collectAll()
+        let rendering = runtime.writer.render(runtime.families(snapshot), format: .text)
+        standardOutput(String(decoding: rendering.bytes, as: UTF8.self))
+        let failed = snapshot.targets.filter { $0.up != true }
+        for target in failed {
+            runtime.logger.error("collector failed", [
+                "provider": target.identity.provider, "account": target.identity.account, "collector": target.identity.collector,
+                "err": target.lastError?.description ?? "no result",
+            ])
+        }
+        return failed.isEmpty ? 0 : 1
+    }
+
+    static func serve(_ runtime: ExporterRuntime, options: ExporterOptions, logger: Logger, configuration: ExporterConfiguration) async -> Int32 {
+        var addresses: [ListenAddress] = []
+        for text in options.listenAddresses {
+            do {
+                addresses.append(try ListenAddress(parsing: text))
+            } catch {
+                logger.error("invalid --web.listen-address", ["address": text, "err": String(describing: error)])
+                return 2
+            }
+        }
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(listenAddresses: addresses, maxConnections: options.maxConnections),
+            handler: runtime.handler,
+            logger: logger
+        )
+        do {
+            try server.start()
+        } catch {
+            logger.error("cannot listen", ["err": String(describing: error)])
+            return 1
+        }
+        logger.info("listening", [
+            "addresses": server.boundAddresses.map(\.description).joined(separator: ","),
+            "telemetry_path": options.telemetryPath, "version": BuildInfo.version,
+            "source": configuration.source, "targets": String(configuration.targets.count),
+        ])
+        runtime.startInitialCollection()
+
+        let signals = SignalWatcher()
+        await signals.run(
+            onReload: {
+                logger.info("SIGHUP received; reloading configuration")
+                _ = await runtime.reload()
+            }
+        )
+        logger.info("shutting down: no new connections, finishing requests in flight")
+        await server.shutdown(gracePeriod: 5.0)
+        logger.info("stopped")
+        return 0
+    }
+}
+
+/// Turns SIGTERM/SIGINT into a return from `run` and SIGHUP into a reload.
+/// The signals are ignored first so their default action (exit) never
+/// fires, then delivered through dispatch sources kept alive here.
+final class SignalWatcher: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "quota_exporter.signals")
+
+    func run(onReload: @escaping @Sendable () async -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let stopped = OnceFlag()
+            for signalNumber in [SIGTERM, SIGINT] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+                source.setEventHandler {
+                    if stopped.set() { continuation.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            signal(SIGHUP, SIG_IGN)
+            let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+            hangup.setEventHandler { Task { await onReload() } }
+            hangup.resume()
+            sources.append(hangup)
+        }
+    }
+}
+
+/// A flag that can be set once; `set` says whether this call set it.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+
+    func set() -> Bool {
+        lock.withLock {
+            defer { isSet = true }
+            return !isSet
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import QuotaCollection
+import QuotaConfig
+import QuotaExposition
+
+/// The configuration the exporter runs with: every target of every
+/// provider, ready to collect.
+public struct ExporterConfiguration: Sendable {
+    public var targets: [Target]
+    public var maxConcurrency: Int
+    /// Where it came from: a file path, or "environment".
+    public var source: String
+
+    public init(targets: [Target], maxConcurrency: Int, source: String) {
+        self.targets = targets
+        self.maxConcurrency = maxConcurrency
+        self.source = source
+    }
+}
+
+/// Reads the JSON configuration file strictly: an unknown key, a wrong type,
+/// a bad label name or a missing secret is an error naming the field path,
+/// and the exporter refuses to start (or, on reload, keeps the old config).
+///
+/// ```json
+/// {
+///   "global": {"min_interval": "60s", "max_staleness": "10m", "timeout": "30s", "max_concurrency": 4},
+///   "cloudflare": [{"account_id": "…", "api_token_file": "/run/secrets/cf", "labels": {"team": "edge"}}]
+/// }
+/// ```
+public struct ConfigurationLoader: Sendable {
+    /// Labels every data series already has; static labels may not reuse them.
+    public static let standardLabels: Set<String> = ["provider", "account", "quota", "unit"]
+
+    public var providers: [any Provider]
+    public var environment: ConfigEnvironment
+
+    public init(providers: [any Provider], environment: ConfigEnvironment = .process) {
+        self.providers = providers
+        self.environment = environment
+    }
+
+    public func load(file path: String) throws(ConfigError) -> ExporterConfiguration {
+        let root = try ConfigObject.load(file: path, environment: environment)
+        return try parse(root, source: path)
+    }
+
+    public func parse(_ root: ConfigObject, source: String) throws(ConfigError) -> ExporterConfiguration {
+        var defaults = CollectionSettings()
+        var maxConcurrency = 4
+        if let global = try root.optional("global", .object) {
+            defaults = try settings(global, inheriting: defaults, path: global.path)
+            maxConcurrency = try global.optional("max_concurrency", .int(in: 1...64)) ?? maxConcurrency
+        }
+        var targets: [Target] = []
+        var seen: [TargetIdentity: String] = [:]
+        for provider in providers {
+            guard let entries = try root.optional(provider.name, .objects) else { continue }
+            for entry in entries {
+                let common = try self.common(entry, provider: provider, defaults: defaults)
+                let built = try provider.targets(from: entry, common: common)
+                for target in built {
+                    if let first = seen[target.identity] {
+                        throw ConfigError(path: entry.path, message: "duplicate target \(target.identity) (already defined at \(first)); every account may appear once per provider")
+                    }
+                    seen[target.identity] = entry.path
+                }
+                targets.append(contentsOf: built)
+            }
+        }
+        do {
+            try root.finish()
+        } catch {
+            // An unknown top-level key is most likely a provider name typo.
+            if error.path.isEmpty || error.path == root.path {
+                throw ConfigError(path: error.path, message: error.message + "; known providers: " + providers.map(\.name).joined(separator: ", "))
+            }
+            throw error
+        }
+        return ExporterConfiguration(targets: targets, maxConcurrency: maxConcurrency, source: source)
+    }
+
+    /// Targets from environment variables, for running without a file.
+    public func loadFromEnvironment() throws(ConfigError) -> ExporterConfiguration {
+        var targets: [Target] = []
+        for provider in providers {
+            targets.append(contentsOf: try provider.environmentTargets(environment, common: TargetCommon(path: "environment")))
+        }
+        return ExporterConfiguration(targets: targets, maxConcurrency: 4, source: "environment")
+    }
+
+    private func common(_ entry: ConfigObject, provider: any Provider, defaults: CollectionSettings) throws(ConfigError) -> TargetCommon {
+        let reserved = Self.standardLabels.union(provider.reservedLabels).union(["collector", "reason", "code"])
+        let labels = try entry.optional("labels", .labels(reserved: reserved)) ?? []
+        let settings = try settings(entry, inheriting: defaults, path: entry.path)
+        return TargetCommon(labels: labels.map { Label($0.name, $0.value) }, settings: settings, path: entry.path)
+    }
+
+    private func settings(_ object: ConfigObject, inheriting defaults: CollectionSettings, path: String) throws(ConfigError) -> CollectionSettings {
+        var settings = defaults
+        if let value = try object.optional("min_interval", .duration) {
+            settings.minInterval = Self.seconds(value)
+        }
+        if let value = try object.optional("max_staleness", .duration) {
+            settings.maxStaleness = Self.seconds(value)
+        }
+        if let value = try object.optional("timeout", .duration) {
+            settings.timeout = Self.seconds(value)
+        }
+        let prefix = path.isEmpty ? "" : path + "."
+        guard settings.minInterval >= 1 else {
+            throw ConfigError(path: prefix + "min_interval", message: "must be at least 1s, or every scrape calls the provider")
+        }
+        guard settings.timeout > 0 else {
+            throw ConfigError(path: prefix + "timeout", message: "must be greater than 0")
+        }
+        guard settings.maxStaleness >= settings.minInterval else {
+            throw ConfigError(path: prefix + "max_staleness", message: "must be at least min_interval (\(Int(settings.minInterval))s), or values would vanish between refreshes")
+        }
+        return settings
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

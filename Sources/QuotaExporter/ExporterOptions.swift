@@ -1,0 +1,89 @@
+import QuotaConfig
+import QuotaLogging
+
+/// The command line, in the Prometheus house style.
+public struct ExporterOptions: Sendable {
+    /// Outside 9100–9999, which the Prometheus wiki has fully allocated.
+    public static let defaultPort = 8795
+
+    public var listenAddresses: [String] = [":\(defaultPort)"]
+    public var telemetryPath = "/metrics"
+    public var configFile: String?
+    public var configCheck = false
+    public var once = false
+    public var logLevel: LogLevel = .info
+    public var logFormat: LogFormat = .logfmt
+    public var timeoutOffset = 0.5
+    public var defaultScrapeTimeout = 10.0
+    public var maxConnections = 512
+    public var showHelp = false
+    public var showVersion = false
+
+    public init() {}
+
+    static var flagSet: FlagSet {
+        var flags = FlagSet()
+        flags.repeatable("web.listen-address", default: [":\(defaultPort)"], placeholder: "ADDRESS",
+                         help: "Address to listen on: :PORT, HOST:PORT or [IPv6]:PORT. Repeat for several.")
+        flags.string("web.telemetry-path", default: "/metrics", placeholder: "PATH", help: "Path under which to expose metrics.")
+        flags.string("web.max-connections", default: "512", placeholder: "N", help: "Open connections beyond this get 503 and are closed.")
+        flags.string("config.file", placeholder: "FILE",
+                     help: "JSON configuration file. Without it, providers are configured from environment variables (e.g. CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID).")
+        flags.bool("config.check", help: "Validate the configuration, print a summary and exit (0 valid, 1 invalid).")
+        flags.bool("once", help: "Collect every target once, print the exposition to stdout and exit; non-zero if a collector failed.")
+        flags.duration("scrape.timeout-offset", default: .milliseconds(500), placeholder: "DURATION",
+                       help: "Subtracted from X-Prometheus-Scrape-Timeout-Seconds so the answer arrives before Prometheus gives up.")
+        flags.duration("scrape.default-timeout", default: .seconds(10), placeholder: "DURATION",
+                       help: "Scrape timeout assumed when the request does not say (curl, a browser).")
+        flags.string("log.level", default: "info", placeholder: "LEVEL", help: "Only log messages with the given severity or above: debug, info, warn, error.")
+        flags.string("log.format", default: "logfmt", placeholder: "FORMAT", help: "Output format of log messages: logfmt or json.")
+        flags.bool("version", help: "Show version and build information, then exit.")
+        flags.bool("help", short: "h", help: "Show this help, then exit.")
+        return flags
+    }
+
+    public static var usage: String {
+        flagSet.usage(
+            programName: "quota_exporter",
+            summary: "Prometheus exporter for the quotas, usage and reset times of cloud and SaaS providers."
+        )
+    }
+
+    /// Parses arguments (without the program name).
+    public static func parse(_ arguments: [String]) throws(FlagError) -> ExporterOptions {
+        let parsed = try flagSet.parse(arguments)
+        var options = ExporterOptions()
+        options.showHelp = parsed.bool("help")
+        options.showVersion = parsed.bool("version")
+        options.listenAddresses = parsed.strings("web.listen-address")
+        options.telemetryPath = parsed.string("web.telemetry-path") ?? "/metrics"
+        guard options.telemetryPath.hasPrefix("/"), options.telemetryPath.count > 1 else {
+            throw FlagError("--web.telemetry-path must start with / and not be / itself (the status page lives there)")
+        }
+        guard let connections = Int(parsed.string("web.max-connections") ?? ""), connections >= 1 else {
+            throw FlagError("--web.max-connections must be a positive integer")
+        }
+        options.maxConnections = connections
+        options.configFile = parsed.string("config.file")
+        options.configCheck = parsed.bool("config.check")
+        options.once = parsed.bool("once")
+        guard let level = LogLevel(name: parsed.string("log.level") ?? "info") else {
+            throw FlagError("--log.level must be one of debug, info, warn, error")
+        }
+        options.logLevel = level
+        guard let format = LogFormat(rawValue: parsed.string("log.format") ?? "logfmt") else {
+            throw FlagError("--log.format must be logfmt or json")
+        }
+        options.logFormat = format
+        options.timeoutOffset = seconds(parsed.duration("scrape.timeout-offset") ?? .milliseconds(500))
+        options.defaultScrapeTimeout = seconds(parsed.duration("scrape.default-timeout") ?? .seconds(10))
+        guard options.defaultScrapeTimeout > options.timeoutOffset else {
+            throw FlagError("--scrape.default-timeout must be longer than --scrape.timeout-offset")
+        }
+        return options
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        ConfigurationLoader.seconds(duration)
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import QuotaCollection
+import QuotaConfig
+import QuotaExposition
+import QuotaHTTP
+import QuotaLogging
+
+/// The running exporter without its sockets: the cache, the providers, the
+/// configuration source and the HTTP handlers. Tests drive it through
+/// `handler` directly or through a real `HTTPServer`.
+public final class ExporterRuntime: Sendable {
+    public let options: ExporterOptions
+    public let providers: [any Provider]
+    public let cache: CollectionCache
+    let loader: ConfigurationLoader
+    let logger: Logger
+    let counter: UpstreamRequestCounter
+    let state: RuntimeState
+    let writer = ExpositionWriter()
+    let clock: @Sendable () -> Double
+
+    public init(
+        options: ExporterOptions,
+        providers: [any Provider],
+        configuration: ExporterConfiguration,
+        loader: ConfigurationLoader,
+        counter: UpstreamRequestCounter,
+        logger: Logger,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.options = options
+        self.providers = providers
+        self.loader = loader
+        self.counter = counter
+        self.logger = logger
+        self.clock = clock
+        self.state = RuntimeState(loadedAt: clock())
+        self.cache = CollectionCache(targets: configuration.targets, maxConcurrency: configuration.maxConcurrency, logger: logger, clock: clock)
+    }
+
+    /// What the HTTP server calls.
+    public var handler: any HTTPHandler {
+        var router = Router()
+        let telemetryPath = options.telemetryPath
+        router.add(telemetryPath, methods: ["GET"]) { [self] request in await metrics(request) }
+        router.add("/", methods: ["GET"]) { [self] _ in await statusPage() }
+        router.add("/-/healthy", methods: ["GET"]) { _ in .text(200, "Healthy\n") }
+        router.add("/-/ready", methods: ["GET"]) { [self] _ in
+            state.isReady ? .text(200, "Ready\n") : .text(503, "Not ready: first collection still running\n")
+        }
+        router.add("/-/reload", methods: ["POST", "PUT"]) { [self] _ in
+            switch await reload() {
+            case .success: return .text(200, "Reloaded\n")
+            case .failure(let error): return .text(500, "Reload failed, previous configuration kept: \(error)\n")
+            }
+        }
+        return router
+    }
+
+    /// Collects every target once in the background so the first scrape
+    /// finds data; `/-/ready` turns 200 when every target has been tried.
+    public func startInitialCollection() {
+        Task {
+            _ = await cache.refresh(deadline: .now + .seconds(86_400))
+            state.markReady()
+            logger.debug("initial collection finished")
+        }
+    }
+
+    /// Re-reads the configuration. A bad new configuration is logged and
+    /// the old one kept, so a typo never takes monitoring down.
+    public func reload() async -> Result<Void, ConfigError> {
+        let result: Result<ExporterConfiguration, ConfigError>
+        do throws(ConfigError) {
+            if let file = options.configFile {
+                result = .success(try loader.load(file: file))
+            } else {
+                result = .success(try loader.loadFromEnvironment())
+            }
+        } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let configuration):
+            await cache.replaceTargets(configuration.targets)
+            state.reloadSucceeded(at: clock())
+            logger.info("configuration reloaded", ["source": configuration.source, "targets": String(configuration.targets.count)])
+            return .success(())
+        case .failure(let error):
+            state.reloadFailed(error.description)
+            logger.error("configuration reload failed; keeping the previous configuration", ["err": error.description])
+            return .failure(error)
+        }
+    }
+
+    func metrics(_ request: HTTPRequest) async -> HTTPResponse {
+        let budget = scrapeBudget(request.headers["X-Prometheus-Scrape-Timeout-Seconds"])
+        let snapshot = await cache.refresh(deadline: .now + .milliseconds(Int(budget * 1000)))
+        let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
+        let rendering = writer.render(families(snapshot), format: format)
+        for problem in rendering.problems where state.isNewProblem(problem.description) {
+            logger.warn("series dropped from exposition", ["problem": problem.description])
+        }
+        return HTTPResponse(status: 200, headers: ["Content-Type": format.contentType], body: rendering.bytes)
+    }
+
+    /// Seconds this scrape may wait for collection: what Prometheus says it
+    /// will wait, minus the offset, never less than 0.1 s.
+    func scrapeBudget(_ header: String?) -> Double {
+        let announced = header.flatMap(Double.init).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? options.defaultScrapeTimeout
+        return max(0.1, announced - options.timeoutOffset)
+    }
+
+    /// Everything `/metrics` serves, for one snapshot.
+    public func families(_ snapshot: CollectionSnapshot) -> [MetricFamily] {
+        var families = SnapshotMetrics.quotaFamilies(snapshot)
+        families += SnapshotMetrics.collectorFamilies(snapshot)
+        families.append(counter.family)
+        families.append(BuildInfo.family)
+        let reload = state.lastReload
+        families.append(MetricFamily(
+            name: "quota_exporter_config_last_reload_successful", help: "Whether the last configuration reload attempt was successful.",
+            type: .gauge, samples: [Sample(value: reload.successful ? 1 : 0)]
+        ))
+        families.append(MetricFamily(
+            name: "quota_exporter_config_last_reload_success_timestamp_seconds", help: "Timestamp of the last successful configuration reload.",
+            type: .gauge, samples: [Sample(value: reload.lastSuccess)]
+        ))
+        for provider in providers {
+            families += provider.extraFamilies()
+        }
+        families += ProcessMetrics.families()
+        return families
+    }
+
+    func statusPage() async -> HTTPResponse {
+        let snapshot = await cache.snapshot()
+        let page = StatusPage(
+            telemetryPath: options.telemetryPath,
+            configFile: options.configFile,
+            configProblem: state.lastReload.problem,
+            setupHint: setupHint
+        )
+        let html = page.render(snapshot, now: clock())
+        return HTTPResponse(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(html.utf8))
+    }
+
+    /// What to configure, when nothing is.
+    public var setupHint: String {
+        "No provider is configured. Pass --config.file with a JSON configuration (see examples/config.json), or set provider environment variables. "
+            + providers.map(\.setupHint).joined(separator: " ")
+    }
+}

@@ -1,0 +1,43 @@
+import QuotaHTTP
+
+/// Maps paths and methods to handlers. An unknown path is a 404; a known
+/// path with a method it does not serve is a 405 naming what it does
+/// serve in `Allow`. `HEAD` is served wherever `GET` is (the server drops
+/// the body).
+struct Router: HTTPHandler {
+    struct Route: Sendable {
+        var path: String
+        /// When true, `path` matches itself and everything below it.
+        var matchesSubpaths: Bool
+        var methods: [String]
+        var handler: @Sendable (HTTPRequest) async -> HTTPResponse
+    }
+
+    private(set) var routes: [Route] = []
+
+    mutating func add(_ path: String, methods: [String], subpaths: Bool = false, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        routes.append(Route(path: path, matchesSubpaths: subpaths, methods: methods, handler: handler))
+    }
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        guard let route = match(request.path) else {
+            return .text(404, "Not found: \(request.path)\n")
+        }
+        let method = request.method == "HEAD" && route.methods.contains("GET") ? "GET" : request.method
+        guard route.methods.contains(method) else {
+            var allowed = route.methods
+            if allowed.contains("GET") && !allowed.contains("HEAD") { allowed.append("HEAD") }
+            return .text(405, "Method \(request.method) not allowed; use \(allowed.joined(separator: ", "))\n", headers: ["Allow": allowed.joined(separator: ", ")])
+        }
+        return await route.handler(request)
+    }
+
+    private func match(_ path: String) -> Route? {
+        if let exact = routes.first(where: { $0.path == path }) {
+            return exact
+        }
+        return routes.first { route in
+            route.matchesSubpaths && path.hasPrefix(route.path.hasSuffix("/") ? route.path : route.path + "/")
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import QuotaCollection
+import QuotaExposition
+
+/// The page at `/`: the first place a person looks. Every quota with a
+/// usage bar, limit, remaining and reset time; every collector's health and
+/// last error. Plain HTML and inline CSS: no scripts, nothing fetched from
+/// elsewhere, so it works in a locked-down cluster and in a terminal browser.
+struct StatusPage: Sendable {
+    var telemetryPath: String
+    var configFile: String?
+    var configProblem: String?
+    /// Shown instead of the tables when no target is configured.
+    var setupHint: String
+
+    func render(_ snapshot: CollectionSnapshot, now: Double) -> String {
+        var html = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>quota_exporter</title>
+        <style>\(Self.css)</style>
+        </head>
+        <body>
+        <header><h1>quota_exporter</h1>
+        <nav><a href="\(escape(telemetryPath))">Metrics</a> · <a href="/-/healthy">Healthy</a> · <a href="/-/ready">Ready</a></nav>
+        <p class="meta">version \(escape(BuildInfo.version)) (revision \(escape(BuildInfo.revision)))\(configFile.map { " · config <code>\(escape($0))</code>" } ?? " · no config file")</p>
+        </header>
+
+        """
+        if let configProblem {
+            html += "<p class=\"banner bad\">Last configuration reload failed; still running the previous configuration: \(escape(configProblem))</p>\n"
+        }
+        if snapshot.targets.isEmpty {
+            html += "<section><h2>Nothing to collect yet</h2><p>\(escape(setupHint))</p></section>\n</body>\n</html>\n"
+            return html
+        }
+        html += quotaTable(snapshot, now: now)
+        html += collectorTable(snapshot, now: now)
+        html += "<footer>Values are cached per target for <code>min_interval</code> and kept for at most <code>max_staleness</code> while collection fails. Page rendered \(escape(Self.iso(now))).</footer>\n</body>\n</html>\n"
+        return html
+    }
+
+    private func quotaTable(_ snapshot: CollectionSnapshot, now: Double) -> String {
+        var rows = ""
+        var count = 0
+        for target in snapshot.targets {
+            for reading in target.readings {
+                count += 1
+                let ratio = Self.usageRatio(reading)
+                let bar: String
+                if let ratio {
+                    let percent = max(0, min(100, ratio * 100))
+                    let level = ratio >= 0.95 ? "crit" : ratio >= 0.8 ? "warn" : "ok"
+                    bar = "<div class=\"bar\"><div class=\"fill \(level)\" style=\"width:\(String(format: "%.1f", percent))%\"></div></div><span class=\"pct\">\(String(format: "%.1f", ratio * 100))\u{a0}%</span>"
+                } else {
+                    bar = "<span class=\"muted\">no usage figure</span>"
+                }
+                var state: [String] = []
+                if reading.exhausted == true { state.append("<span class=\"tag bad\">exhausted</span>") }
+                if reading.enforced == true { state.append("<span class=\"tag\">enforced</span>") }
+                if reading.enforced == false { state.append("<span class=\"tag muted\">not enforced</span>") }
+                if target.servingStale { state.append("<span class=\"tag warn\">stale</span>") }
+                let extra = (reading.labels + reading.info).map { "\(escape($0.name))=\(escape($0.value))" }.joined(separator: " ")
+                rows += "<tr><td>\(escape(target.identity.provider))</td><td>\(escape(target.identity.account))</td>"
+                rows += "<td><strong>\(escape(reading.quota))</strong>\(extra.isEmpty ? "" : "<div class=\"muted small\">\(extra)</div>")</td>"
+                rows += "<td class=\"usage\">\(bar)</td>"
+                rows += "<td class=\"num\">\(Self.amount(reading.usage))</td><td class=\"num\">\(Self.amount(reading.limit))</td><td class=\"num\">\(Self.amount(reading.remaining))</td>"
+                rows += "<td>\(escape(reading.unit))</td>"
+                rows += "<td>\(reading.resetTimestamp.map { "\(escape(Self.iso($0)))<div class=\"muted small\">\(escape(Self.relative($0 - now)))</div>" } ?? "<span class=\"muted\">—</span>")</td>"
+                rows += "<td>\(state.joined(separator: " "))</td></tr>\n"
+            }
+        }
+        if count == 0 {
+            return "<section><h2>Quotas</h2><p class=\"muted\">No quota values yet: see the collectors below.</p></section>\n"
+        }
+        return """
+        <section><h2>Quotas (\(count))</h2>
+        <table><thead><tr><th>Provider</th><th>Account</th><th>Quota</th><th>Usage</th><th>Used</th><th>Limit</th><th>Remaining</th><th>Unit</th><th>Resets</th><th>State</th></tr></thead>
+        <tbody>
+        \(rows)</tbody></table></section>
+
+        """
+    }
+
+    private func collectorTable(_ snapshot: CollectionSnapshot, now: Double) -> String {
+        var rows = ""
+        for target in snapshot.targets {
+            let health: String
+            switch target.up {
+            case true?: health = "<span class=\"tag good\">up</span>"
+            case false?: health = "<span class=\"tag bad\">down</span>"
+            case nil: health = "<span class=\"tag muted\">pending</span>"
+            }
+            let errors = target.errorsTotal.filter { $0.value > 0 }.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue)\u{a0}\($0.value)" }.joined(separator: ", ")
+            var lastError = "<span class=\"muted\">—</span>"
+            if let error = target.lastError {
+                let when = target.lastErrorTime.map { Self.relative($0 - now) } ?? ""
+                lastError = "<span class=\"err\">\(escape(error.description))</span><div class=\"muted small\">\(escape(when))</div>"
+            }
+            rows += "<tr><td>\(escape(target.identity.provider))</td><td>\(escape(target.identity.account))</td><td>\(escape(target.identity.collector))</td>"
+            rows += "<td>\(health)\(target.refreshing ? " <span class=\"muted small\">refreshing</span>" : "")</td>"
+            rows += "<td>\(target.lastSuccess.map { escape(Self.relative($0 - now)) } ?? "<span class=\"muted\">never</span>")</td>"
+            rows += "<td class=\"num\">\(target.lastDuration.map { String(format: "%.3f\u{a0}s", $0) } ?? "—")</td>"
+            rows += "<td>\(errors.isEmpty ? "<span class=\"muted\">none</span>" : escape(errors))</td><td>\(lastError)</td></tr>\n"
+        }
+        return """
+        <section><h2>Collectors (\(snapshot.targets.count))</h2>
+        <table><thead><tr><th>Provider</th><th>Account</th><th>Collector</th><th>Health</th><th>Last success</th><th>Duration</th><th>Errors</th><th>Last error</th></tr></thead>
+        <tbody>
+        \(rows)</tbody></table></section>
+
+        """
+    }
+
+    /// Used share of the limit, from usage or, failing that, from remaining.
+    static func usageRatio(_ reading: QuotaReading) -> Double? {
+        guard let limit = reading.limit, limit > 0 else {
+            return reading.exhausted == true ? 1 : nil
+        }
+        if let usage = reading.usage { return usage / limit }
+        if let remaining = reading.remaining { return (limit - remaining) / limit }
+        return nil
+    }
+
+    static func amount(_ value: Double?) -> String {
+        guard let value else { return "<span class=\"muted\">—</span>" }
+        if value == value.rounded(), abs(value) < 1e15 {
+            return String(Int64(value))
+        }
+        return String(format: "%.2f", value)
+    }
+
+    static func relative(_ seconds: Double) -> String {
+        let magnitude = abs(seconds)
+        let text: String
+        if magnitude < 60 {
+            text = "\(Int(magnitude))s"
+        } else if magnitude < 3600 {
+            text = "\(Int(magnitude / 60))m"
+        } else if magnitude < 86_400 {
+            text = "\(Int(magnitude / 3600))h \(Int(magnitude.truncatingRemainder(dividingBy: 3600) / 60))m"
+        } else {
+            text = "\(Int(magnitude / 86_400))d \(Int(magnitude.truncatingRemainder(dividingBy: 86_400) / 3600))h"
+        }
+        return seconds >= 0 ? "in \(text)" : "\(text) ago"
+    }
+
+    static func iso(_ unixSeconds: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date(timeIntervalSince1970: unixSeconds))
+    }
+
+    static let css = """
+    body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#1d2433;background:#fafbfc}
+    h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}
+    nav a{color:#1f5fbf}.meta,.muted{color:#6b7280}.small{font-size:12px}
+    table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e3e6eb}
+    th,td{padding:6px 8px;border-bottom:1px solid #eceef2;text-align:left;vertical-align:top}
+    th{background:#f2f4f7;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+    .usage{min-width:180px}.bar{display:inline-block;width:120px;height:10px;background:#e8eaee;border-radius:5px;overflow:hidden;vertical-align:middle}
+    .fill{height:100%}.fill.ok{background:#2e9d5b}.fill.warn{background:#e0a100}.fill.crit{background:#d23c3c}.pct{margin-left:6px;font-variant-numeric:tabular-nums}
+    .tag{display:inline-block;padding:0 6px;border-radius:8px;background:#e8eaee;font-size:12px}.tag.good{background:#d6f2e0;color:#17623a}
+    .tag.bad{background:#fbdada;color:#8f1c1c}.tag.warn{background:#fcefc7;color:#7a5800}.err{color:#8f1c1c}
+    .banner{padding:8px 12px;border-radius:6px}.banner.bad{background:#fbdada;color:#8f1c1c}
+    footer{margin-top:24px;color:#6b7280;font-size:12px}code{font-size:12px}
+    """
+}
+
+/// HTML-escapes text for element content and double-quoted attributes.
+func escape(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(character)
+        }
+    }
+    return out
+}
