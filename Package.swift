@@ -23,12 +23,30 @@ let package = Package(
         .target(name: "QuotaCrypto", swiftSettings: strict),
         .target(
             name: "QuotaCollection",
-            dependencies: ["QuotaLogging", "QuotaExposition", "QuotaConfig"],
+            dependencies: ["QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "QuotaCloudflare",
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "QuotaHuaweiCES",
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "QuotaZitadel",
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaHTTP"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaExporter",
-            dependencies: ["QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection"],
+            dependencies: [
+                "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
+                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel",
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "quota_exporter", dependencies: ["QuotaExporter"], swiftSettings: strict),
@@ -38,6 +56,9 @@ let package = Package(
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig"]),
+        .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
+        .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto"]),
+        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto"]),
         .testTarget(
             name: "QuotaExporterTests",
             dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging"]

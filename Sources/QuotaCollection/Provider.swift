@@ -32,6 +32,17 @@ public protocol Provider: Sendable {
     /// Metric families the provider keeps beyond its targets' readings
     /// (e.g. counts of notifications received). Called at every scrape.
     func extraFamilies() -> [MetricFamily]
+
+    /// Routes served on the exporter's listener, fixed for the process's life.
+    var routes: [ProviderRoute] { get }
+
+    /// Called with this provider's targets each time a configuration is
+    /// accepted (at start and after every successful reload), and only then:
+    /// the place to start or restart background work such as provisioning.
+    func configurationApplied(_ targets: [Target]) async
+
+    /// Called once at shutdown, after the listener stopped: flush state.
+    func shutdown() async
 }
 
 extension Provider {
@@ -42,6 +53,12 @@ extension Provider {
     }
 
     public func extraFamilies() -> [MetricFamily] { [] }
+
+    public var routes: [ProviderRoute] { [] }
+
+    public func configurationApplied(_ targets: [Target]) async {}
+
+    public func shutdown() async {}
 }
 
 /// What every configuration entry may say, whatever its provider.

@@ -112,6 +112,7 @@ public enum Exporter {
             "telemetry_path": options.telemetryPath, "version": BuildInfo.version,
             "source": configuration.source, "targets": String(configuration.targets.count),
         ])
+        await runtime.applyConfiguration(configuration.targets)
         runtime.startInitialCollection()
 
         let signals = SignalWatcher()
@@ -123,6 +124,7 @@ public enum Exporter {
         )
         logger.info("shutting down: no new connections, finishing requests in flight")
         await server.shutdown(gracePeriod: 5.0)
+        await runtime.shutdownProviders()
         logger.info("stopped")
         return 0
     }

@@ -54,7 +54,26 @@ public final class ExporterRuntime: Sendable {
             case .failure(let error): return .text(500, "Reload failed, previous configuration kept: \(error)\n")
             }
         }
+        for provider in providers {
+            for route in provider.routes {
+                router.add(route.path, methods: route.methods, subpaths: route.matchesSubpaths, route.handler)
+            }
+        }
         return router
+    }
+
+    /// Tells each provider which of its targets are now in force.
+    public func applyConfiguration(_ targets: [Target]) async {
+        for provider in providers {
+            await provider.configurationApplied(targets.filter { $0.identity.provider == provider.name })
+        }
+    }
+
+    /// Lets providers flush their state; call after the listener stopped.
+    public func shutdownProviders() async {
+        for provider in providers {
+            await provider.shutdown()
+        }
     }
 
     /// Collects every target once in the background so the first scrape
@@ -83,6 +102,7 @@ public final class ExporterRuntime: Sendable {
         switch result {
         case .success(let configuration):
             await cache.replaceTargets(configuration.targets)
+            await applyConfiguration(configuration.targets)
             state.reloadSucceeded(at: clock())
             logger.info("configuration reloaded", ["source": configuration.source, "targets": String(configuration.targets.count)])
             return .success(())
