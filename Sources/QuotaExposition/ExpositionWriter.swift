@@ -1,0 +1,83 @@
+/// Renders metric families as the body of a scrape, in either format.
+///
+/// `render` never throws: what Prometheus would reject is left out and
+/// explained in `Rendering.problems`, so one bad series costs that series,
+/// not the scrape. The same families always give the same bytes, whatever
+/// order they arrive in, so diffs between scrapes show only real changes.
+/// No timestamps are written: Prometheus stamps the scrape itself, and an
+/// exporter's own timestamps cause staleness surprises.
+public struct ExpositionWriter: Sendable {
+    public init() {}
+
+    public func render(_ families: [MetricFamily], format: ExpositionFormat) -> Rendering {
+        var normalizer = FamilyNormalizer(format: format)
+        let exposed = normalizer.normalize(families)
+
+        var buffer = ExpositionBuffer(reservingCapacity: Self.estimatedByteCount(of: exposed))
+        for family in exposed {
+            Self.write(family, format: format, to: &buffer)
+        }
+        if format == .openMetrics {
+            buffer.append("# EOF\n")
+        }
+        return Rendering(bytes: buffer.bytes, problems: normalizer.problems)
+    }
+
+    /// `# HELP`, `# TYPE`, then one line per sample. HELP is left out when
+    /// empty rather than written as a dangling `# HELP name `.
+    private static func write(_ family: ExposedFamily, format: ExpositionFormat, to buffer: inout ExpositionBuffer) {
+        if !family.help.isEmpty {
+            buffer.append("# HELP ")
+            buffer.append(family.names.family)
+            buffer.append(byte: UInt8(ascii: " "))
+            buffer.appendEscaped(family.help, escapingQuotes: format == .openMetrics)
+            buffer.append(byte: UInt8(ascii: "\n"))
+        }
+        buffer.append("# TYPE ")
+        buffer.append(family.names.family)
+        buffer.append(byte: UInt8(ascii: " "))
+        buffer.append(family.type.rawValue)
+        buffer.append(byte: UInt8(ascii: "\n"))
+
+        for sample in family.samples {
+            buffer.append(family.names.sample)
+            writeLabels(sample.labels, to: &buffer)
+            buffer.append(byte: UInt8(ascii: " "))
+            buffer.append(value: sample.value)
+            buffer.append(byte: UInt8(ascii: "\n"))
+        }
+    }
+
+    /// `{name="value",...}` in the caller's label order; nothing when there
+    /// are no labels.
+    private static func writeLabels(_ labels: [Label], to buffer: inout ExpositionBuffer) {
+        guard !labels.isEmpty else { return }
+        buffer.append(byte: UInt8(ascii: "{"))
+        for (index, label) in labels.enumerated() {
+            if index > 0 {
+                buffer.append(byte: UInt8(ascii: ","))
+            }
+            buffer.append(label.name)
+            buffer.append("=\"")
+            buffer.appendEscaped(label.value, escapingQuotes: true)
+            buffer.append(byte: UInt8(ascii: "\""))
+        }
+        buffer.append(byte: UInt8(ascii: "}"))
+    }
+
+    /// A slight overestimate of the body size, so the buffer is allocated
+    /// once: escapes are rare, and a value takes at most 24 bytes.
+    private static func estimatedByteCount(of families: [ExposedFamily]) -> Int {
+        var total = "# EOF\n".utf8.count
+        for family in families {
+            total += 2 * family.names.family.utf8.count + family.help.utf8.count + 32
+            for sample in family.samples {
+                total += family.names.sample.utf8.count + 28
+                for label in sample.labels {
+                    total += label.name.utf8.count + label.value.utf8.count + 4
+                }
+            }
+        }
+        return total
+    }
+}
