@@ -49,7 +49,11 @@ public enum Exporter {
 
         let configuration: ExporterConfiguration
         do throws(ConfigError) {
-            configuration = try options.configFile.map { path throws(ConfigError) in try loader.load(file: path) } ?? loader.loadFromEnvironment()
+            if let path = options.configFile {
+                configuration = try loader.load(file: path)
+            } else {
+                configuration = try loader.loadFromEnvironment()
+            }
         } catch {
             logger.error("invalid configuration", ["source": options.configFile ?? "environment", "err": error.description])
             return 1

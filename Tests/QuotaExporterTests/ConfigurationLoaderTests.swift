@@ -1,0 +1,95 @@
+import Foundation
+import QuotaCollection
+import QuotaConfig
+import QuotaExporter
+import Testing
+
+private func load(_ json: String) throws(ConfigError) -> ExporterConfiguration {
+    let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter()))
+    let loader = ConfigurationLoader(providers: providers, environment: .inMemory())
+    return try loader.parse(ConfigObject.parse(Array(json.utf8), environment: .inMemory()), source: "test")
+}
+
+private func error(_ json: String) -> ConfigError? {
+    do {
+        _ = try load(json)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct ConfigurationLoaderTests {
+    @Test func exampleConfigurationIsValid() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/config.json")
+        let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter()))
+        let configuration = try ConfigurationLoader(providers: providers).load(file: url.standardized.path)
+        #expect(configuration.targets.isEmpty == false)
+    }
+
+    @Test func globalDefaultsAndPerTargetOverrides() throws {
+        let configuration = try load("""
+        {"global": {"min_interval": "2m", "max_staleness": "20m", "timeout": "5s", "max_concurrency": 2},
+         "static": [{"account": "a", "quotas": []}, {"account": "b", "min_interval": "10m", "quotas": []}]}
+        """)
+        #expect(configuration.maxConcurrency == 2)
+        #expect(configuration.targets[0].settings == CollectionSettings(minInterval: 120, maxStaleness: 1200, timeout: 5))
+        #expect(configuration.targets[1].settings.minInterval == 600)
+    }
+
+    @Test func unknownTopLevelKeyNamesKnownProviders() {
+        let problem = error(#"{"cloudflair": []}"#)
+        #expect(problem?.description.contains("unknown key \"cloudflair\"") == true)
+        #expect(problem?.description.contains("known providers: static") == true)
+    }
+
+    @Test func unknownKeyInEntryNamesThePath() {
+        let problem = error(#"{"static": [{"account": "a", "quotas": [], "acount": "x"}]}"#)
+        #expect(problem?.path == "static[0]")
+        #expect(problem?.message.contains("acount") == true)
+    }
+
+    @Test func duplicateTargetsAreRejected() {
+        let problem = error(#"{"static": [{"account": "a", "quotas": []}, {"account": "a", "quotas": []}]}"#)
+        #expect(problem?.path == "static[1]")
+        #expect(problem?.message.contains("duplicate target static/a/static") == true)
+    }
+
+    @Test func staticLabelsMayNotShadowStandardLabels() {
+        let problem = error(#"{"static": [{"account": "a", "quotas": [], "labels": {"quota": "x"}}]}"#)
+        #expect(problem?.path.hasPrefix("static[0].labels") == true)
+        let badName = error(#"{"static": [{"account": "a", "quotas": [], "labels": {"team-name": "x"}}]}"#)
+        #expect(badName?.path.hasPrefix("static[0].labels") == true)
+    }
+
+    @Test func maxStalenessBelowMinIntervalIsAnError() {
+        let problem = error(#"{"global": {"min_interval": "5m", "max_staleness": "1m"}}"#)
+        #expect(problem?.path == "global.max_staleness")
+    }
+
+    @Test func minIntervalBelowOneSecondIsAnError() {
+        let problem = error(#"{"static": [{"account": "a", "quotas": [], "min_interval": "100ms"}]}"#)
+        #expect(problem?.path == "static[0].min_interval")
+    }
+
+    @Test func wrongTypeNamesFieldAndTypes() {
+        let problem = error(#"{"global": {"max_concurrency": "four"}}"#)
+        #expect(problem?.path == "global.max_concurrency")
+        #expect(problem?.message.contains("expected") == true)
+    }
+
+    @Test func staticQuotaDerivesRemainingAndExhausted() throws {
+        let configuration = try load(#"{"static": [{"account": "a", "quotas": [{"quota": "q", "unit": "u", "limit": 10, "usage": 10}]}]}"#)
+        #expect(configuration.targets.count == 1)
+    }
+
+    @Test func staticQuotaRejectsBadTimestamp() {
+        let problem = error(#"{"static": [{"account": "a", "quotas": [{"quota": "q", "unit": "u", "reset": "tomorrow"}]}]}"#)
+        #expect(problem?.path == "static[0].quotas[0].reset")
+    }
+
+    @Test func emptyConfigurationIsValid() throws {
+        let configuration = try load("{}")
+        #expect(configuration.targets.isEmpty)
+    }
+}

@@ -1,0 +1,43 @@
+import QuotaExporter
+import QuotaLogging
+import Testing
+
+@Suite struct ExporterOptionsTests {
+    @Test func defaults() throws {
+        let options = try ExporterOptions.parse([])
+        #expect(options.listenAddresses == [":8795"])
+        #expect(options.telemetryPath == "/metrics")
+        #expect(options.configFile == nil)
+        #expect(options.logLevel == .info)
+        #expect(options.logFormat == .logfmt)
+        #expect(options.timeoutOffset == 0.5)
+    }
+
+    @Test func repeatedListenAddressesAndHouseStyleFlags() throws {
+        let options = try ExporterOptions.parse([
+            "--web.listen-address=127.0.0.1:9000", "--web.listen-address", "[::1]:9000",
+            "--web.telemetry-path=/m", "--config.file=x.json", "--log.level=debug", "--log.format=json", "--once",
+        ])
+        #expect(options.listenAddresses == ["127.0.0.1:9000", "[::1]:9000"])
+        #expect(options.telemetryPath == "/m")
+        #expect(options.configFile == "x.json")
+        #expect(options.logLevel == .debug)
+        #expect(options.logFormat == .json)
+        #expect(options.once)
+    }
+
+    @Test func badValuesAreErrors() {
+        #expect(throws: (any Error).self) { try ExporterOptions.parse(["--log.level=loud"]) }
+        #expect(throws: (any Error).self) { try ExporterOptions.parse(["--log.format=xml"]) }
+        #expect(throws: (any Error).self) { try ExporterOptions.parse(["--web.telemetry-path=/"]) }
+        #expect(throws: (any Error).self) { try ExporterOptions.parse(["--web.listen-adress=:1"]) }
+        #expect(throws: (any Error).self) { try ExporterOptions.parse(["--scrape.default-timeout=100ms"]) }
+    }
+
+    @Test func usageListsEveryFlag() {
+        for flag in ["--web.listen-address", "--web.telemetry-path", "--config.file", "--config.check", "--once",
+                     "--log.level", "--log.format", "--version", "--help"] {
+            #expect(ExporterOptions.usage.contains(flag), "\(flag) missing from --help")
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import QuotaCollection
+import QuotaExporter
+import QuotaHTTP
+import QuotaLogging
+import Testing
+
+@Suite struct RuntimeHandlerTests {
+    @Test func metricsServeStaticQuotasInTextFormat() async throws {
+        let runtime = try makeRuntime(staticConfig)
+        let response = await get(runtime.handler, "/metrics")
+        #expect(response.status == 200)
+        #expect(response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")
+        let lines = Set(response.text.split(separator: "\n").map(String.init))
+        let labels = #"provider="static",account="acme",quota="seats",unit="seats",team="platform""#
+        #expect(lines.contains("quota_limit{\(labels)} 250"))
+        #expect(lines.contains("quota_usage{\(labels)} 231"))
+        #expect(lines.contains("quota_remaining{\(labels)} 19"))
+        #expect(lines.contains("quota_exhausted{\(labels)} 0"))
+        #expect(lines.contains("quota_enforced{\(labels)} 1"))
+        #expect(lines.contains("quota_reset_timestamp_seconds{\(labels)} 1798761600"))
+        #expect(lines.contains(#"quota_exhausted{provider="static",account="acme",quota="tickets",unit="tickets",team="platform"} 1"#))
+        #expect(lines.contains(#"quota_exporter_collector_up{provider="static",account="acme",collector="static"} 1"#))
+        #expect(lines.contains(#"quota_exporter_collector_errors_total{provider="static",account="acme",collector="static",reason="auth"} 0"#))
+        #expect(lines.contains("quota_exporter_config_last_reload_successful 1"))
+        #expect(lines.contains { $0.hasPrefix("quota_exporter_build_info{version=") })
+        #expect(lines.contains { $0.hasPrefix("process_resident_memory_bytes ") })
+        #expect(!lines.contains { $0.hasPrefix("quota_period_start_timestamp_seconds{") }, "the config gave no period start: no series")
+    }
+
+    @Test func metricsNegotiateOpenMetrics() async throws {
+        let runtime = try makeRuntime(staticConfig)
+        let accept = "application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.1"
+        let response = await get(runtime.handler, "/metrics", headers: ["Accept": accept])
+        #expect(response.headers["Content-Type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        #expect(response.text.hasSuffix("# EOF\n"))
+        #expect(response.text.contains("# TYPE quota_exporter_collector_errors counter"))
+    }
+
+    @Test func customTelemetryPath() async throws {
+        var options = ExporterOptions()
+        options.telemetryPath = "/probe"
+        let runtime = try makeRuntime(staticConfig, options: options)
+        #expect(await get(runtime.handler, "/probe").status == 200)
+        #expect(await get(runtime.handler, "/metrics").status == 404)
+    }
+
+    @Test func unknownPathIs404AndWrongMethodIs405WithAllow() async throws {
+        let runtime = try makeRuntime(staticConfig)
+        #expect(await get(runtime.handler, "/nope").status == 404)
+        let post = await get(runtime.handler, "/metrics", method: "POST")
+        #expect(post.status == 405)
+        #expect(post.headers["Allow"] == "GET, HEAD")
+        let reload = await get(runtime.handler, "/-/reload", method: "GET")
+        #expect(reload.status == 405)
+        #expect(reload.headers["Allow"] == "POST, PUT")
+        #expect(await get(runtime.handler, "/metrics", method: "HEAD").status == 200)
+    }
+
+    @Test func readinessFollowsTheFirstCollection() async throws {
+        let runtime = try makeRuntime(staticConfig)
+        #expect(await get(runtime.handler, "/-/healthy").status == 200)
+        #expect(await get(runtime.handler, "/-/ready").status == 503)
+        runtime.startInitialCollection()
+        var status = 0
+        for _ in 0..<100 {
+            status = await get(runtime.handler, "/-/ready").status
+            if status == 200 { break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(status == 200)
+    }
+
+    @Test func scrapeBudgetHonoursPrometheusHeader() async throws {
+        let runtime = try makeRuntime("{}")
+        let started = ContinuousClock.now
+        let response = await get(runtime.handler, "/metrics", headers: ["X-Prometheus-Scrape-Timeout-Seconds": "0.2"])
+        #expect(response.status == 200)
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test func statusPageShowsQuotasAndCollectors() async throws {
+        let runtime = try makeRuntime(staticConfig)
+        _ = await get(runtime.handler, "/metrics")
+        let page = await get(runtime.handler, "/")
+        #expect(page.status == 200)
+        #expect(page.headers["Content-Type"] == "text/html; charset=utf-8")
+        let html = page.text
+        #expect(html.contains("<strong>seats</strong>"))
+        #expect(html.contains("<strong>tickets</strong>"))
+        #expect(html.contains("92.4\u{a0}%"), "231 of 250 seats")
+        #expect(html.contains("class=\"fill crit\""))
+        #expect(html.contains(">exhausted<"))
+        #expect(html.contains("<span class=\"tag good\">up</span>"))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("http://") && !html.contains("https://"), "no outside assets")
+    }
+
+    @Test func statusPageSaysWhatToConfigureWhenEmpty() async throws {
+        let runtime = try makeRuntime("{}")
+        let html = await get(runtime.handler, "/").text
+        #expect(html.contains("Nothing to collect yet"))
+        #expect(html.contains("--config.file"))
+    }
+
+    @Test func statusPageEscapesHTML() async throws {
+        let runtime = try makeRuntime(#"{"static": [{"account": "<b>x</b>", "quotas": [{"quota": "q\"<i>", "unit": "u", "limit": 1}]}]}"#)
+        _ = await get(runtime.handler, "/metrics")
+        let html = await get(runtime.handler, "/").text
+        #expect(html.contains("&lt;b&gt;x&lt;/b&gt;"))
+        #expect(!html.contains("<b>x</b>"))
+        #expect(html.contains("q&quot;&lt;i&gt;"))
+    }
+
+    @Test func reloadKeepsOldConfigurationWhenNewOneIsBad() async throws {
+        let directory = TemporaryDirectory()
+        let file = directory.write("config.json", staticConfig)
+        var options = ExporterOptions()
+        options.configFile = file
+        let sink = MemoryLogSink()
+        let runtime = try makeRuntime(staticConfig, options: options, logger: Logger(sink: sink))
+        _ = directory.write("config.json", #"{"static": [{"account": 5}]}"#)
+        let failed = await get(runtime.handler, "/-/reload", method: "POST")
+        #expect(failed.status == 500)
+        #expect(failed.text.contains("static[0].account"))
+        let metrics = await get(runtime.handler, "/metrics").text
+        #expect(metrics.contains("quota_exporter_config_last_reload_successful 0"))
+        #expect(metrics.contains(#"account="acme""#), "old configuration still collected")
+        #expect(sink.lines.contains { $0.contains("level=error") && $0.contains("configuration reload failed") })
+        #expect(await get(runtime.handler, "/").text.contains("Last configuration reload failed"))
+
+        _ = directory.write("config.json", #"{"static": [{"account": "beta", "quotas": [{"quota": "q", "unit": "u", "limit": 3}]}]}"#)
+        #expect(await get(runtime.handler, "/-/reload", method: "POST").status == 200)
+        let after = await get(runtime.handler, "/metrics").text
+        #expect(after.contains("quota_exporter_config_last_reload_successful 1"))
+        #expect(after.contains(#"account="beta""#))
+        #expect(!after.contains(#"account="acme""#), "removed targets leave no series behind")
+    }
+}
