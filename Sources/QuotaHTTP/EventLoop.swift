@@ -1,0 +1,309 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import QuotaLogging
+
+/// The server's single I/O thread: one level-triggered epoll set over the
+/// listeners, every client socket and the mailbox's eventfd. Nothing here
+/// blocks, so hundreds of idle or slow clients cost memory, not latency.
+/// Handlers run in Tasks elsewhere and post their responses back.
+///
+/// Timers are deadlines on connections; the loop sleeps in `epoll_wait`
+/// until the earliest one and sweeps all connections when it is due.
+final class EventLoop {
+    struct Dependencies {
+        let epoll: Epoll
+        let mailbox: LoopMailbox
+        let listeners: [Listener]
+        let handler: any HTTPHandler
+        let configuration: HTTPServerConfiguration
+        let logger: Logger
+        let stats: Locked<HTTPServerStats>
+    }
+
+    /// Connections accepted past the cap get a 503 while they linger; past
+    /// this many such sockets the loop just closes new ones.
+    private static let maxRejectedSockets = 64
+    /// Accepts per listener per wake-up, so one flooded listener cannot
+    /// starve the clients already connected.
+    private static let acceptBatch = 64
+    /// After EMFILE and friends, give closing connections time to free fds.
+    private static let acceptBackoff: Duration = .milliseconds(100)
+    private static let readBufferSize = 64 * 1024
+    private static let eventCapacity = 256
+
+    private let deps: Dependencies
+    private let clock = ContinuousClock()
+    private var listeners: [Int32: Listener]
+    private var connections: [Int32: Connection] = [:]
+    private var rejectedCount = 0
+    private var nextConnectionID: UInt64 = 1
+    private var nextSweep: ContinuousClock.Instant?
+    private var acceptsPausedUntil: ContinuousClock.Instant?
+    private var shutdownDeadline: ContinuousClock.Instant?
+    /// Descriptors closed while handling the current batch of events: a
+    /// later event in the same batch is stale even if accept reused the fd.
+    private var closedThisBatch: Set<Int32> = []
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    private let eventBuffer: UnsafeMutableRawBufferPointer
+
+    init(_ deps: Dependencies) {
+        self.deps = deps
+        self.listeners = Dictionary(uniqueKeysWithValues: deps.listeners.map { ($0.fd, $0) })
+        self.readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
+        self.eventBuffer = .allocate(byteCount: Self.eventCapacity * Epoll.eventStride, alignment: 16)
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        eventBuffer.deallocate()
+    }
+
+    /// Runs until shutdown completes (or epoll itself fails), then closes
+    /// every descriptor it owns.
+    func run() {
+        while true {
+            let events: [Epoll.Event]
+            do {
+                events = try deps.epoll.wait(into: eventBuffer, timeoutMilliseconds: waitTimeout())
+            } catch {
+                deps.logger.error("event loop failed; HTTP server stops", ["error": error.description])
+                break
+            }
+            let now = clock.now
+            closedThisBatch.removeAll(keepingCapacity: true)
+            for event in events where !closedThisBatch.contains(event.fd) {
+                handle(event, now: now)
+            }
+            sweep(now: now)
+            if let deadline = shutdownDeadline, connections.isEmpty || now >= deadline {
+                break
+            }
+        }
+        tearDown()
+    }
+
+    // MARK: Dispatching events
+
+    private func handle(_ event: Epoll.Event, now: ContinuousClock.Instant) {
+        if event.fd == deps.mailbox.eventFD {
+            for message in deps.mailbox.takeAll() {
+                receive(message, now: now)
+            }
+        } else if listeners[event.fd] != nil {
+            acceptConnections(on: event.fd, now: now)
+        } else if let connection = connections[event.fd] {
+            if event.isBroken {
+                close(connection)
+                return
+            }
+            var outcome = Connection.Outcome.keepOpen
+            if event.isReadable {
+                outcome = connection.readable(into: readBuffer, now: now)
+            }
+            if case .keepOpen = outcome, event.isWritable, connection.wantsWrite {
+                outcome = connection.writable(now: now)
+            }
+            apply(outcome, to: connection)
+        }
+    }
+
+    private func receive(_ message: LoopMessage, now: ContinuousClock.Instant) {
+        switch message {
+        case .response(let fd, let id, let response):
+            // The client may have gone (and its fd been reused) meanwhile.
+            guard let connection = connections[fd], connection.id == id else { return }
+            apply(connection.deliver(response, now: now), to: connection)
+        case .shutdown(let gracePeriod):
+            guard shutdownDeadline == nil else { return }
+            shutdownDeadline = now + gracePeriod
+            closeListeners()
+            deps.logger.info("HTTP server shutting down", ["in_flight": "\(connections.count)"])
+            for connection in Array(connections.values) {
+                apply(connection.beginShutdown(now: now), to: connection)
+            }
+        }
+    }
+
+    /// Carries out what a connection asked for and re-syncs its epoll
+    /// interest and deadline with its new state.
+    private func apply(_ outcome: Connection.Outcome, to connection: Connection) {
+        switch outcome {
+        case .close:
+            close(connection)
+            return
+        case .dispatch(let request):
+            startHandler(for: request, on: connection)
+        case .keepOpen:
+            break
+        }
+        let interest = connection.interest
+        if interest != connection.registeredInterest {
+            do {
+                try deps.epoll.modify(connection.fd, interest: interest)
+                connection.registeredInterest = interest
+            } catch {
+                deps.logger.error("cannot update connection interest", ["error": error.description])
+                close(connection)
+                return
+            }
+        }
+        if let deadline = connection.deadline, nextSweep.map({ deadline < $0 }) ?? true {
+            nextSweep = deadline
+        }
+    }
+
+    private func startHandler(for request: HTTPRequest, on connection: Connection) {
+        deps.stats.withLock { $0.requestsTotal += 1 }
+        let handler = deps.handler
+        let mailbox = deps.mailbox
+        let fd = connection.fd
+        let id = connection.id
+        connection.handlerTask = Task {
+            let response = await handler.handle(request)
+            mailbox.post(.response(fd: fd, connectionID: id, response))
+        }
+    }
+
+    // MARK: Accepting
+
+    private func acceptConnections(on listenerFD: Int32, now: ContinuousClock.Instant) {
+        for _ in 0..<Self.acceptBatch {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd: Int32
+            do {
+                fd = try Syscall.call("accept4") {
+                    withUnsafeMutablePointer(to: &storage) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            LinuxAPI.accept4(listenerFD, $0, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                        }
+                    }
+                }
+            } catch {
+                switch error.errno {
+                case EAGAIN, EWOULDBLOCK:
+                    return
+                case ECONNABORTED, EPROTO, EPERM:
+                    continue  // that client gave up already; try the next
+                default:
+                    deps.logger.warn("accept failed; pausing accepts briefly", ["error": error.description])
+                    pauseAccepting(until: now + Self.acceptBackoff)
+                    return
+                }
+            }
+            register(fd, remote: SocketAddress.describe(storage).text, now: now)
+        }
+    }
+
+    private func register(_ fd: Int32, remote: String, now: ContinuousClock.Instant) {
+        let servingCount = connections.count - rejectedCount
+        let overCap = servingCount >= deps.configuration.maxConnections
+        deps.stats.withLock { stats in
+            stats.acceptedTotal += 1
+            if overCap { stats.rejectedByCapTotal += 1 }
+        }
+        if overCap {
+            deps.logger.debug("connection limit reached; refusing client", ["remote": remote])
+            if rejectedCount >= Self.maxRejectedSockets {
+                _ = Glibc.close(fd)
+                return
+            }
+        }
+
+        let connection = Connection(
+            id: nextConnectionID,
+            fd: fd,
+            remoteAddress: remote,
+            isRejected: overCap,
+            configuration: deps.configuration,
+            logger: deps.logger,
+            now: now
+        )
+        nextConnectionID += 1
+        do {
+            try deps.epoll.add(fd, interest: connection.interest)
+        } catch {
+            deps.logger.error("cannot watch new connection", ["error": error.description])
+            _ = Glibc.close(fd)
+            return
+        }
+        connection.registeredInterest = connection.interest
+        connections[fd] = connection
+        if overCap { rejectedCount += 1 }
+        deps.stats.withLock { $0.openConnections = connections.count }
+        apply(overCap ? connection.reject(now: now) : .keepOpen, to: connection)
+    }
+
+    private func pauseAccepting(until instant: ContinuousClock.Instant) {
+        acceptsPausedUntil = instant
+        for fd in listeners.keys {
+            try? deps.epoll.modify(fd, interest: 0)
+        }
+    }
+
+    private func resumeAccepting() {
+        acceptsPausedUntil = nil
+        for fd in listeners.keys {
+            try? deps.epoll.modify(fd, interest: LinuxAPI.epollIn)
+        }
+    }
+
+    // MARK: Timers
+
+    private func sweep(now: ContinuousClock.Instant) {
+        if let until = acceptsPausedUntil, now >= until {
+            resumeAccepting()
+        }
+        guard let due = nextSweep, now >= due else { return }
+        nextSweep = nil
+        for connection in Array(connections.values) {
+            guard let deadline = connection.deadline else { continue }
+            if deadline <= now {
+                apply(connection.timedOut(now: now), to: connection)
+            } else if nextSweep.map({ deadline < $0 }) ?? true {
+                nextSweep = deadline
+            }
+        }
+    }
+
+    /// Milliseconds until the earliest thing the loop must do on its own.
+    private func waitTimeout() -> Int32 {
+        let wakeUps = [nextSweep, acceptsPausedUntil, shutdownDeadline].compactMap { $0 }
+        guard let earliest = wakeUps.min() else { return -1 }
+        let remaining = earliest - clock.now
+        guard remaining > .zero else { return 0 }
+        let (seconds, attoseconds) = remaining.components
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: milliseconds)
+    }
+
+    // MARK: Closing
+
+    private func close(_ connection: Connection) {
+        try? deps.epoll.remove(connection.fd)
+        _ = Glibc.close(connection.fd)
+        closedThisBatch.insert(connection.fd)
+        connection.handlerTask?.cancel()
+        connections.removeValue(forKey: connection.fd)
+        if connection.isRejected { rejectedCount -= 1 }
+        deps.stats.withLock { $0.openConnections = connections.count }
+    }
+
+    private func closeListeners() {
+        for listener in listeners.values {
+            try? deps.epoll.remove(listener.fd)
+            listener.close()
+        }
+        listeners = [:]
+    }
+
+    private func tearDown() {
+        closeListeners()
+        for connection in Array(connections.values) {
+            close(connection)
+        }
+        deps.mailbox.close()
+        deps.epoll.close()
+    }
+}

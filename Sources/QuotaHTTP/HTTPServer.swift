@@ -1,0 +1,161 @@
+import Foundation
+import QuotaLogging
+
+/// An HTTP/1.1 server on raw non-blocking sockets: one event-loop thread
+/// does all I/O; each complete request is handed to `handler` in a Task.
+///
+/// Lifecycle: `init` → `start()` (binds, may throw) → `shutdown(gracePeriod:)`.
+/// Thread-safe: state shared with the loop thread sits behind locks.
+public final class HTTPServer: Sendable {
+    private enum Lifecycle: Sendable {
+        case notStarted
+        case running(LoopMailbox, bound: [ListenAddress])
+        case stopped(bound: [ListenAddress])
+    }
+
+    private struct StopWaiters: Sendable {
+        var loopFinished = false
+        var continuations: [CheckedContinuation<Void, Never>] = []
+    }
+
+    public let configuration: HTTPServerConfiguration
+    private let handler: any HTTPHandler
+    private let logger: Logger
+    private let lifecycle = Locked(Lifecycle.notStarted)
+    private let stopWaiters = Locked(StopWaiters())
+    private let statsBox = Locked(HTTPServerStats())
+
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+    }
+
+    /// The addresses actually bound, with real ports when port 0 was asked
+    /// for; empty before `start()`.
+    public var boundAddresses: [ListenAddress] {
+        lifecycle.withLock { state in
+            switch state {
+            case .notStarted: []
+            case .running(_, let bound), .stopped(let bound): bound
+            }
+        }
+    }
+
+    public var stats: HTTPServerStats {
+        statsBox.withLock { $0 }
+    }
+
+    /// Binds every configured address and starts the event-loop thread.
+    /// Throws `SocketError` naming the address (e.g. already in use); on
+    /// error nothing stays bound.
+    public func start() throws {
+        try lifecycle.withLock { state in
+            guard case .notStarted = state else { throw HTTPServerError.alreadyStarted }
+            guard !configuration.listenAddresses.isEmpty else { throw HTTPServerError.noListenAddresses }
+            ProcessSignals.ignoreSIGPIPE()
+
+            var listeners: [Listener] = []
+            var epoll: Epoll?
+            do {
+                for address in configuration.listenAddresses {
+                    listeners.append(try Listener.open(address))
+                }
+                let poller = try Epoll()
+                epoll = poller
+                let mailbox = try LoopMailbox()
+                do {
+                    try poller.add(mailbox.eventFD, interest: LinuxAPI.epollIn)
+                    for listener in listeners {
+                        try poller.add(listener.fd, interest: LinuxAPI.epollIn)
+                    }
+                } catch {
+                    mailbox.close()
+                    throw error
+                }
+                let bound = listeners.map(\.address)
+                startLoopThread(EventLoop.Dependencies(
+                    epoll: poller,
+                    mailbox: mailbox,
+                    listeners: listeners,
+                    handler: handler,
+                    configuration: configuration,
+                    logger: logger,
+                    stats: statsBox
+                ))
+                state = .running(mailbox, bound: bound)
+                for address in bound {
+                    logger.info("HTTP server listening", ["address": address.description])
+                }
+            } catch {
+                listeners.forEach { $0.close() }
+                epoll?.close()
+                throw error
+            }
+        }
+    }
+
+    /// Stops accepting at once, lets requests already being handled finish
+    /// and be written (up to `gracePeriod`), closes everything else, and
+    /// returns when the loop thread is done. Safe to call more than once.
+    public func shutdown(gracePeriod: Duration) async {
+        let mailbox: LoopMailbox? = lifecycle.withLock { state in
+            switch state {
+            case .notStarted:
+                state = .stopped(bound: [])
+                return nil
+            case .running(let mailbox, _):
+                return mailbox
+            case .stopped:
+                return nil
+            }
+        }
+        guard let mailbox else { return }
+        mailbox.post(.shutdown(gracePeriod: gracePeriod))
+        await withCheckedContinuation { continuation in
+            let finished = stopWaiters.withLock { waiters in
+                if waiters.loopFinished { return true }
+                waiters.continuations.append(continuation)
+                return false
+            }
+            if finished { continuation.resume() }
+        }
+    }
+
+    /// `shutdown(gracePeriod:)` with the grace period in seconds.
+    public func shutdown(gracePeriod seconds: Double) async {
+        await shutdown(gracePeriod: .milliseconds(Int64(seconds * 1000)))
+    }
+
+    private func startLoopThread(_ deps: EventLoop.Dependencies) {
+        let thread = Thread { [self] in
+            Self.nameCurrentThread()
+            EventLoop(deps).run()
+            loopFinished()
+        }
+        thread.name = Self.threadName
+        thread.start()
+    }
+
+    private func loopFinished() {
+        lifecycle.withLock { state in
+            if case .running(_, let bound) = state {
+                state = .stopped(bound: bound)
+            }
+        }
+        let continuations = stopWaiters.withLock { waiters in
+            waiters.loopFinished = true
+            defer { waiters.continuations.removeAll() }
+            return waiters.continuations
+        }
+        continuations.forEach { $0.resume() }
+        logger.info("HTTP server stopped")
+    }
+
+    /// Shown in `top -H`, `/proc/PID/task/*/comm` and debuggers.
+    static let threadName = "quota-http-loop"
+
+    private static func nameCurrentThread() {
+        Thread.current.name = threadName
+    }
+}

@@ -1,0 +1,43 @@
+/// Limits and timeouts for `HTTPServer`. Defaults suit a Prometheus
+/// exporter: small requests, few clients, scrapes that may take seconds.
+public struct HTTPServerConfiguration: Sendable {
+    public var listenAddresses: [ListenAddress]
+    /// Request line plus headers; larger heads get 431.
+    public var maxHeadBytes: Int
+    /// Decoded request body; larger bodies get 413.
+    public var maxBodyBytes: Int
+    /// Time to receive a complete head, from its first byte (or from accept).
+    public var headTimeout: Duration
+    /// Time to receive the whole body once the head is in.
+    public var bodyTimeout: Duration
+    /// How long a keep-alive connection may sit without a request.
+    public var idleTimeout: Duration
+    /// How long a response write may make no progress (peer not reading).
+    public var writeTimeout: Duration
+    /// Open connections served at once; further clients get 503.
+    public var maxConnections: Int
+    /// Requests served on one connection before it is closed; nil: no limit.
+    public var maxRequestsPerConnection: Int?
+
+    public init(
+        listenAddresses: [ListenAddress],
+        maxHeadBytes: Int = 8192,
+        maxBodyBytes: Int = 1 << 20,
+        headTimeout: Duration = .seconds(10),
+        bodyTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = .seconds(60),
+        writeTimeout: Duration = .seconds(30),
+        maxConnections: Int = 1024,
+        maxRequestsPerConnection: Int? = nil
+    ) {
+        self.listenAddresses = listenAddresses
+        self.maxHeadBytes = maxHeadBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.headTimeout = headTimeout
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
+        self.writeTimeout = writeTimeout
+        self.maxConnections = maxConnections
+        self.maxRequestsPerConnection = maxRequestsPerConnection
+    }
+}

@@ -1,0 +1,14 @@
+/// A cheap snapshot of the server's connection counters, for tests and
+/// for exporting the exporter's own health.
+public struct HTTPServerStats: Sendable, Equatable {
+    /// Client sockets currently open (including ones being refused).
+    public var openConnections = 0
+    /// Connections accepted since start.
+    public var acceptedTotal = 0
+    /// Connections answered 503 because `maxConnections` were open.
+    public var rejectedByCapTotal = 0
+    /// Requests handed to the handler.
+    public var requestsTotal = 0
+
+    public init() {}
+}

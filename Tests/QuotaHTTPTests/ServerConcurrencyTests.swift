@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import QuotaHTTP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ServerTests {
+    @Suite struct Concurrency {
+        @Test func getIsAnsweredWith500IdleConnectionsOpen() async throws {
+            var limit = rlimit()
+            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            if limit.rlim_cur < 2048 {
+                limit.rlim_cur = min(limit.rlim_max, 4096)
+                setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            }
+            try await withServer { server, port in
+                let idle = try (0..<500).map { _ in try TestClient(port: port) }
+                #expect(await eventually { server.stats.openConnections == 500 })
+
+                let started = ContinuousClock.now
+                let response = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(get("/busy"))
+                    return try client.readResponse()
+                }
+                #expect(response.text == "hello /busy")
+                // Generous: this is typically a millisecond.
+                #expect(ContinuousClock.now - started < .seconds(2))
+
+                // One of the idle ones still works too.
+                let fromIdle = try await blocking { [client = idle[250]] in
+                    try client.send(get("/idle"))
+                    return try client.readResponse()
+                }
+                #expect(fromIdle.text == "hello /idle")
+            }
+        }
+
+        @Test func clientVanishingMidResponseCostsOnlyItsConnection() async throws {
+            try await withServer { server, port in
+                try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(get("/big"))
+                    try client.readSome(atLeast: 64 * 1024)
+                    // Closing with unread data makes the kernel send a reset.
+                }
+                #expect(await eventually { server.stats.openConnections == 0 })
+                let response = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(get("/after"))
+                    return try client.readResponse()
+                }
+                #expect(response.text == "hello /after")
+            }
+        }
+
+        @Test func slowHandlerDoesNotDelayOtherConnections() async throws {
+            try await withServer { server, port in
+                let slowFinished = Locked(Optional<ContinuousClock.Instant>.none)
+                let slow = Task {
+                    let response = try await blocking {
+                        let client = try TestClient(port: port)
+                        try client.send(get("/slow?1000"))
+                        return try client.readResponse()
+                    }
+                    slowFinished.set(.now)
+                    return response
+                }
+                #expect(await eventually { server.stats.requestsTotal == 1 })
+
+                let fast = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(get("/fast"))
+                    return try client.readResponse()
+                }
+                let fastFinished = ContinuousClock.now
+                #expect(fast.text == "hello /fast")
+                #expect(slowFinished.get() == nil)  // the slow one is still running
+
+                #expect(try await slow.value.text == "slow done")
+                #expect(try #require(slowFinished.get()) > fastFinished)
+            }
+        }
+
+        @Test func gracefulShutdownFinishesInFlightRequestsAndRefusesNewOnes() async throws {
+            var configuration = HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")])
+            configuration.idleTimeout = .seconds(60)
+            let server = HTTPServer(configuration: configuration, handler: testHandler, logger: .disabled)
+            try server.start()
+            let port = server.boundAddresses[0].port
+
+            let idle = try TestClient(port: port)
+            try idle.send(get("/"))
+            _ = try idle.readResponse()
+
+            let inFlight = Task {
+                try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(get("/slow?800"))
+                    return (try client.readResponse(), client.waitForClose())
+                }
+            }
+            #expect(await eventually { server.stats.requestsTotal == 2 })
+
+            let shutdown = Task { await server.shutdown(gracePeriod: .seconds(10)) }
+            #expect(await eventually { (try? TestClient(port: port)) == nil })
+            #expect(try await blocking { idle.bytesUntilClose() } == [])
+
+            let (response, closed) = try await inFlight.value
+            #expect(response.text == "slow done")
+            #expect(response.headers["connection"] == "close")
+            #expect(closed)
+            await shutdown.value
+            #expect(server.stats.openConnections == 0)
+        }
+
+        @Test func gracePeriodBoundsShutdown() async throws {
+            let configuration = HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")])
+            let server = HTTPServer(configuration: configuration, handler: testHandler, logger: .disabled)
+            try server.start()
+            let port = server.boundAddresses[0].port
+            let client = try TestClient(port: port)
+            try client.send(get("/slow?30000"))
+            #expect(await eventually { server.stats.requestsTotal == 1 })
+
+            let started = ContinuousClock.now
+            await server.shutdown(gracePeriod: .milliseconds(200))
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(try await blocking { client.waitForClose() })
+        }
+    }
+}
+
+extension Locked {
+    func get() -> Value { withLock { $0 } }
+    func set(_ value: Value) { withLock { $0 = value } }
+}

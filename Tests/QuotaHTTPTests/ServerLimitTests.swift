@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import QuotaHTTP
+import QuotaLogging
+
+extension ServerTests {
+    @Suite struct Limits {
+        @Test func oversizedHeadGets431AndClose() async throws {
+            try await withServer { _, port in
+                let (response, closed) = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(get("/", extraHeaders: "X-Filler: \(String(repeating: "a", count: 9 * 1024))\r\n"))
+                    return (try client.readResponse(), client.waitForClose())
+                }
+                #expect(response.status == 431)
+                #expect(response.headers["connection"] == "close")
+                #expect(closed)
+            }
+        }
+
+        @Test func bigContentLengthGets413BeforeTheBodyIsSent() async throws {
+            try await withServer { _, port in
+                let (response, closed) = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(2 << 20)\r\n\r\n")
+                    return (try client.readResponse(), client.waitForClose())
+                }
+                #expect(response.status == 413)
+                #expect(response.headers["content-type"] == "text/plain; charset=utf-8")
+                #expect(closed)
+            }
+        }
+
+        @Test func chunkedBodyOverTheCapGets413() async throws {
+            try await withServer(configure: { $0.maxBodyBytes = 8 }) { _, port in
+                let response = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n")
+                    return try client.readResponse()
+                }
+                #expect(response.status == 413)
+            }
+        }
+
+        @Test func expectContinueOverTheCapGets413AtOnce() async throws {
+            try await withServer { _, port in
+                let response = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send("PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\nExpect: 100-continue\r\n\r\n")
+                    return try client.readResponse()
+                }
+                #expect(response.status == 413)
+            }
+        }
+
+        @Test func expectContinueWithinTheCapGets100ThenTheAnswer() async throws {
+            try await withServer { _, port in
+                let (interim, final) = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send("PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+                    let interim = try client.readResponse()
+                    try client.send("data")
+                    return (interim, try client.readResponse())
+                }
+                #expect(interim.status == 100)
+                #expect(final.status == 200)
+                #expect(final.text == "data")
+            }
+        }
+
+        @Test(arguments: [
+            ("GET  / HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n  folded\r\n\r\n", 400),
+            ("GET / HTTP/1.1\r\nHost: t\r\nX: a\u{0}b\r\n\r\n", 400),
+            ("GET relative HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab", 400),
+            ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -2\r\n\r\n", 400),
+            ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+            ("GET / HTTP/3.0\r\nHost: t\r\n\r\n", 505),
+        ])
+        func malformedRequestGetsErrorAndClose(request: String, status: Int) async throws {
+            try await withServer { _, port in
+                let (response, closed) = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(request)
+                    return (try client.readResponse(), client.waitForClose())
+                }
+                #expect(response.status == status)
+                #expect(response.headers["connection"] == "close")
+                #expect(closed)
+            }
+        }
+
+        @Test func clientErrorsAreLoggedAtDebugWithoutSecrets() async throws {
+            let sink = MemoryLogSink()
+            try await withServer(logger: Logger(level: .debug, sink: sink)) { _, port in
+                let response = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send("POST /x HTTP/1.1\r\nAuthorization: Bearer SECRET-TOKEN\r\nContent-Length: 9\r\n\r\nTOPSECRET")
+                    return try client.readResponse()
+                }
+                #expect(response.status == 400)  // no Host
+            }
+            let refusal = sink.lines.first { $0.contains("refusing request") }
+            #expect(refusal?.contains("level=debug") == true)
+            #expect(refusal?.contains("remote=127.0.0.1:") == true)
+            #expect(!sink.lines.contains { $0.contains("SECRET") })
+        }
+
+        @Test func connectionCapAnswers503AndRecovers() async throws {
+            try await withServer(configure: { $0.maxConnections = 2 }) { server, port in
+                let first = try TestClient(port: port)
+                let second = try TestClient(port: port)
+                #expect(await eventually { server.stats.openConnections == 2 })
+
+                let (refused, closed) = try await blocking {
+                    let third = try TestClient(port: port)
+                    return (try third.readResponse(), third.waitForClose())
+                }
+                #expect(refused.status == 503)
+                #expect(refused.headers["connection"] == "close")
+                #expect(closed)
+                #expect(server.stats.rejectedByCapTotal == 1)
+
+                // The refused socket is gone; the two admitted ones stay.
+                #expect(await eventually { server.stats.openConnections == 2 })
+                withExtendedLifetime((first, second)) {}
+            }
+        }
+
+        @Test func freeingASlotLetsTheNextClientIn() async throws {
+            try await withServer(configure: { $0.maxConnections = 1 }) { server, port in
+                var holder: TestClient? = try TestClient(port: port)
+                #expect(await eventually { server.stats.openConnections == 1 })
+                holder = nil
+                #expect(await eventually { server.stats.openConnections == 0 })
+                let response = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(get("/"))
+                    return try client.readResponse()
+                }
+                #expect(holder == nil)
+                #expect(response.status == 200)
+                #expect(server.stats.rejectedByCapTotal == 0)
+            }
+        }
+    }
+}
