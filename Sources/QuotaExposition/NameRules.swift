@@ -14,7 +14,7 @@ enum NameRules {
     /// Label names starting with `__` are Prometheus-internal (`__name__`,
     /// relabelling temporaries) and are dropped or rejected on ingestion.
     static func isReservedLabelName(_ name: String) -> Bool {
-        name.utf8.starts(with: "__".utf8)
+        name.withUTF8Bytes { $0.count >= 2 && $0[0] == UInt8(ascii: "_") && $0[1] == UInt8(ascii: "_") }
     }
 
     private static func isValid(_ name: String, allowsColon: Bool) -> Bool {

@@ -1,5 +1,5 @@
 import Testing
-@testable import QuotaExposition
+import QuotaExposition
 
 @Suite("Accept header negotiation")
 struct NegotiationTests {
@@ -38,6 +38,7 @@ struct NegotiationTests {
         ("application/*", .text, "application/* does not select OpenMetrics"),
         ("application/openmetrics-text;q=0.9,,text/plain;q=0.1", .openMetrics, "empty list element"),
         ("application/openmetrics-text;foo=\"a,b;c\";q=0.9,text/plain;q=0.1", .openMetrics, "quoted separators"),
+        ("application/openmetrics-text;q=1.,text/plain;q=0.", .openMetrics, "q with a bare decimal point"),
         ("application/openmetrics-text;q=abc", .text, "malformed q"),
         ("application/openmetrics-text;q=1.5", .text, "q above 1"),
         ("application/openmetrics-text;q=0x1p-1,text/plain;q=0.1", .text, "hex q"),

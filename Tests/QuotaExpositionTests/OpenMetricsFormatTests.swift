@@ -1,5 +1,5 @@
 import Testing
-@testable import QuotaExposition
+import QuotaExposition
 
 @Suite("OpenMetrics 1.0")
 struct OpenMetricsFormatTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import QuotaExposition
+import QuotaExposition
 
 @Suite("Deterministic order")
 struct OrderingTests {
@@ -77,27 +77,38 @@ struct OrderingTests {
         }
     }
 
-    /// The fast byte-key sort must agree with the plain rule it implements.
-    @Test func sorterMatchesTheStatedRule() {
+    /// The fast byte-key sort must agree with the plain rule it implements,
+    /// and of equal samples keep the first. Each sample's value is its
+    /// input position, so the output says which samples survived, in order.
+    @Test func orderMatchesTheStatedRule() {
         var generator = SplitMix64(seed: 7)
-        let values = ["", "a", "ab", "b", "a\u{0}", "Z", "é", "a\"b"]
+        let values = ["a", "ab", "b", "a\u{0}", "Z", "é", "a\"b"]
         let names = ["x", "y", "z"]
         var samples: [Sample] = []
         for index in 0..<400 {
             let count = Int(generator.next() % 3)
-            let labels = (0..<count).map { position in
-                Label(names[(position + Int(generator.next() % 2)) % 3], values[Int(generator.next() % UInt64(values.count))])
+            let labels = names.shuffled(using: &generator).prefix(count).map { name in
+                Label(name, values[Int(generator.next() % UInt64(values.count))])
             }
             samples.append(Sample(labels: labels, value: Double(index)))
         }
-        let (kept, repeats) = SampleSorter.sortedDroppingRepeats(samples)
-        #expect(kept.count + repeats.count == samples.count)
+        let rendering = ExpositionWriter().render([gauge("g", samples)], format: .text)
+        let kept = sampleLines(String(decoding: rendering.bytes, as: UTF8.self))
+            .map { samples[Int($0.split(separator: " ").last!)!] }
+
+        #expect(kept.count + rendering.problems.count == samples.count)
         for (earlier, later) in zip(kept, kept.dropFirst()) {
             #expect(statedRulePrecedes(earlier, later), "\(earlier.labels) should come before \(later.labels)")
         }
-        for repeated in repeats {
-            let first = kept.first { $0.labels == repeated.labels }
-            #expect(first != nil && first!.value < repeated.value, "the first of equal samples is kept")
+        for problem in rendering.problems {
+            let first = kept.first { Set($0.labels) == Set(problem.labels) }
+            #expect(problem.reason == .duplicateSeries)
+            #expect(first != nil, "a duplicate of \(problem.labels) was kept")
+        }
+        for (position, sample) in samples.enumerated() {
+            let isKept = kept.contains { $0.value == sample.value }
+            let hasEarlierTwin = samples[..<position].contains { Set($0.labels) == Set(sample.labels) }
+            #expect(isKept == !hasEarlierTwin, "sample \(position) \(sample.labels)")
         }
     }
 

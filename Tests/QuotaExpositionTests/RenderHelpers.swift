@@ -1,4 +1,4 @@
-@testable import QuotaExposition
+import QuotaExposition
 
 /// The body as text, so tests can compare it with a hand-written literal.
 func renderText(_ families: [MetricFamily], _ format: ExpositionFormat = .text) -> String {
@@ -22,4 +22,15 @@ func sample(_ value: Double, _ pairs: String...) -> Sample {
     precondition(pairs.count.isMultiple(of: 2), "labels come in name/value pairs")
     let labels = stride(from: 0, to: pairs.count, by: 2).map { Label(pairs[$0], pairs[$0 + 1]) }
     return Sample(labels: labels, value: value)
+}
+
+/// The sample lines of a text-format body, without HELP and TYPE.
+func sampleLines(_ body: String) -> [Substring] {
+    body.split(separator: "\n").filter { !$0.hasPrefix("#") }
+}
+
+/// How the writer prints one value: the last field of its sample line.
+func valueText(_ value: Double) -> String {
+    let body = renderText([gauge("v", [Sample(value: value)])])
+    return String(sampleLines(body)[0].split(separator: " ").last!)
 }

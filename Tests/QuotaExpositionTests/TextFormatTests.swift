@@ -1,5 +1,5 @@
 import Testing
-@testable import QuotaExposition
+import QuotaExposition
 
 @Suite("Text format 0.0.4")
 struct TextFormatTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import QuotaExposition
+import QuotaExposition
 
 @Suite("Dropping what Prometheus would reject")
 struct ValidationTests {
