@@ -196,10 +196,12 @@ public actor CollectionCache {
         nextWaiterID += 1
         let gate = OnceGate<Void>()
         waiters[id] = Waiter(pending: pending, gate: gate)
-        let timer = Task {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            self.expire(id)
-        }
+        // The deadline fires from a Dispatch timer, not a sleeping task: when
+        // CPU-bound work occupies the cooperative pool, a scrape must still
+        // be answered on time.
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        let timer = DispatchWorkItem { gate.resolve(()) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds(remaining), execute: timer)
         await withCheckedContinuation { gate.arm($0) }
         timer.cancel()
         waiters[id] = nil
@@ -212,10 +214,6 @@ public actor CollectionCache {
             waiters[id] = nil
             waiter.gate.resolve(())
         }
-    }
-
-    private func expire(_ id: UInt64) {
-        waiters.removeValue(forKey: id)?.gate.resolve(())
     }
 
     static func seconds(_ duration: Duration) -> Double {

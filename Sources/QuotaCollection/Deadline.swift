@@ -19,8 +19,7 @@ func withDeadline<Value: Sendable>(
                 let value = await work.value
                 gate.resolve(value)
             }
-            Task {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
+            DispatchQueue.global().asyncAfter(deadline: .now() + max(0, seconds)) {
                 if gate.resolve(nil) {
                     work.cancel()
                 }

@@ -10,6 +10,8 @@ private func target(_ collector: FakeCollector, account: String = "a1", settings
     Target(identity: TargetIdentity(provider: "fake", account: account, collector: "widgets"), settings: settings, collector: collector)
 }
 
+/// Tests whose point is not the deadline use a long one: the suite runs in
+/// parallel with tests that block the cooperative pool for seconds.
 private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
     .now + .milliseconds(Int(seconds * 1000))
 }
@@ -18,7 +20,7 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
     @Test func firstScrapeCollectsAndServes() async {
         let fake = FakeCollector([.readings([reading])])
         let cache = CollectionCache(targets: [target(fake)], logger: .disabled)
-        let snapshot = await cache.refresh(deadline: deadline(5))
+        let snapshot = await cache.refresh(deadline: deadline(60))
         #expect(snapshot.targets.count == 1)
         #expect(snapshot.targets[0].up == true)
         #expect(snapshot.targets[0].readings == [reading])
@@ -30,21 +32,21 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         let clock = ManualClock()
         let fake = FakeCollector([.readings([reading])])
         let cache = CollectionCache(targets: [target(fake, settings: CollectionSettings(minInterval: 60))], logger: .disabled, clock: { clock.now })
-        _ = await cache.refresh(deadline: deadline(5))
+        _ = await cache.refresh(deadline: deadline(60))
         clock.advance(59)
-        _ = await cache.refresh(deadline: deadline(5))
+        _ = await cache.refresh(deadline: deadline(60))
         #expect(fake.callCount == 1)
         clock.advance(1)
-        _ = await cache.refresh(deadline: deadline(5))
+        _ = await cache.refresh(deadline: deadline(60))
         #expect(fake.callCount == 2)
     }
 
     @Test func concurrentScrapesShareOneUpstreamCall() async {
         let fake = FakeCollector([.readings([reading])], delay: 0.3)
         let cache = CollectionCache(targets: [target(fake)], logger: .disabled)
-        async let first = cache.refresh(deadline: deadline(5))
-        async let second = cache.refresh(deadline: deadline(5))
-        async let third = cache.refresh(deadline: deadline(5))
+        async let first = cache.refresh(deadline: deadline(60))
+        async let second = cache.refresh(deadline: deadline(60))
+        async let third = cache.refresh(deadline: deadline(60))
         let results = await [first, second, third]
         #expect(fake.callCount == 1)
         #expect(results.allSatisfy { $0.targets[0].readings == [reading] })
@@ -53,15 +55,17 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
     @Test func slowCollectionMissesDeadlineAndServesNextScrape() async throws {
         let fake = FakeCollector([.readings([reading])], delay: 0.8)
         let cache = CollectionCache(targets: [target(fake)], logger: .disabled)
-        let started = ContinuousClock.now
         let early = await cache.refresh(deadline: deadline(0.2))
-        let waited = ContinuousClock.now - started
-        #expect(waited < .seconds(0.7), "the scrape must return at its deadline, not when the collection ends")
+        // Returned before the collection ended: no elapsed-time bound, which
+        // a loaded machine would make flaky, but the state proves it.
         #expect(early.targets[0].readings.isEmpty)
         #expect(early.targets[0].up == nil)
         #expect(early.targets[0].refreshing)
-        try await Task.sleep(nanoseconds: 1_200_000_000)
-        let later = await cache.refresh(deadline: deadline(0.2))
+        var later = await cache.refresh(deadline: deadline(0.2))
+        for _ in 0..<100 where later.targets[0].refreshing {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            later = await cache.refresh(deadline: deadline(0.2))
+        }
         #expect(later.targets[0].readings == [reading])
         #expect(fake.callCount == 1, "the late result is used, not collected again")
     }
@@ -70,7 +74,7 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         let fake = FakeCollector([.readings([reading])])
         fake.stubbornDelay = 1.5
         let cache = CollectionCache(targets: [target(fake, settings: CollectionSettings(timeout: 0.2))], logger: .disabled)
-        let snapshot = await cache.refresh(deadline: deadline(5))
+        let snapshot = await cache.refresh(deadline: deadline(60))
         #expect(snapshot.targets[0].up == false)
         #expect(snapshot.targets[0].lastError?.reason == .timeout)
         #expect(snapshot.targets[0].errorsTotal[.timeout] == 1)
@@ -85,9 +89,9 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         ])
         let settings = CollectionSettings(minInterval: 60, maxStaleness: 300)
         let cache = CollectionCache(targets: [target(fake, settings: settings)], logger: Logger(sink: sink), clock: { clock.now })
-        _ = await cache.refresh(deadline: deadline(5))
+        _ = await cache.refresh(deadline: deadline(60))
         clock.advance(60)
-        let failed = await cache.refresh(deadline: deadline(5))
+        let failed = await cache.refresh(deadline: deadline(60))
         #expect(failed.targets[0].up == false)
         #expect(failed.targets[0].readings == [reading], "last good values are still served")
         #expect(failed.targets[0].servingStale)
@@ -100,7 +104,7 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         #expect(line.contains("provider=fake account=a1 collector=widgets"))
 
         clock.advance(241)
-        let dropped = await cache.refresh(deadline: deadline(5))
+        let dropped = await cache.refresh(deadline: deadline(60))
         #expect(dropped.targets[0].readings.isEmpty, "older than max_staleness: dropped, not shown as current")
         #expect(dropped.targets[0].errorsTotal[.auth] == 2)
     }
@@ -110,9 +114,9 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         let sink = MemoryLogSink()
         let fake = FakeCollector([.failure(CollectorError(.network, "connection refused")), .readings([reading])])
         let cache = CollectionCache(targets: [target(fake, settings: CollectionSettings(minInterval: 1))], logger: Logger(sink: sink), clock: { clock.now })
-        _ = await cache.refresh(deadline: deadline(5))
+        _ = await cache.refresh(deadline: deadline(60))
         clock.advance(1)
-        let snapshot = await cache.refresh(deadline: deadline(5))
+        let snapshot = await cache.refresh(deadline: deadline(60))
         #expect(snapshot.targets[0].up == true)
         #expect(sink.lines.filter { $0.contains("collector recovered") }.count == 1)
     }
@@ -127,7 +131,7 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
             )
         }
         let cache = CollectionCache(targets: targets, maxConcurrency: 2, logger: .disabled)
-        let snapshot = await cache.refresh(deadline: deadline(10))
+        let snapshot = await cache.refresh(deadline: deadline(60))
         #expect(snapshot.targets.allSatisfy { $0.up == true })
         #expect(shared.peak == 2)
     }
@@ -136,10 +140,10 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         let clock = ManualClock()
         let fake = FakeCollector([.failure(CollectorError(.http, "boom", statusCode: 500))])
         let cache = CollectionCache(targets: [target(fake)], logger: .disabled, clock: { clock.now })
-        _ = await cache.refresh(deadline: deadline(5))
+        _ = await cache.refresh(deadline: deadline(60))
         let replacement = FakeCollector([.readings([reading])])
         await cache.replaceTargets([target(replacement), target(FakeCollector([.readings([])]), account: "new")])
-        let snapshot = await cache.refresh(deadline: deadline(5))
+        let snapshot = await cache.refresh(deadline: deadline(60))
         #expect(snapshot.targets.map(\.identity.account) == ["a1", "new"])
         #expect(snapshot.targets[0].errorsTotal[.http] == 1)
         #expect(snapshot.targets[0].up == true)
