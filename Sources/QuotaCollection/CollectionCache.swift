@@ -33,6 +33,9 @@ public actor CollectionCache {
     }
 
     private var states: [TargetIdentity: State] = [:]
+    /// Bumped whenever what a snapshot would show changes, other than by
+    /// values aging past `maxStaleness`; lets `/metrics` reuse a rendering.
+    private var version: UInt64 = 0
     private var waiters: [UInt64: Waiter] = [:]
     private var nextWaiterID: UInt64 = 0
     private let limiter: ConcurrencyLimiter
@@ -73,6 +76,7 @@ public actor CollectionCache {
             }
         }
         states = next
+        version += 1
         for id in waiters.keys {
             checkWaiter(id)
         }
@@ -124,7 +128,7 @@ public actor CollectionCache {
                 refreshing: state.inFlight
             )
         }
-        return CollectionSnapshot(targets: statuses.sorted { $0.identity < $1.identity })
+        return CollectionSnapshot(targets: statuses.sorted { $0.identity < $1.identity }, version: version)
     }
 
     private func isDue(_ state: State, now: Double) -> Bool {
@@ -186,6 +190,7 @@ public actor CollectionCache {
             log.log(.warn, "collection failed", fields: fields)
         }
         states[identity] = state
+        version += 1
         for id in waiters.keys {
             checkWaiter(id)
         }

@@ -32,12 +32,22 @@ public struct TargetStatus: Sendable {
 /// Every target's status, sorted by identity.
 public struct CollectionSnapshot: Sendable {
     public var targets: [TargetStatus]
+    /// The cache's version when the snapshot was taken.
+    public var version: UInt64
+
+    /// Equal fingerprints mean equal metrics. Within one version the only
+    /// change possible is targets' values aging out, which the count of
+    /// targets still serving values captures.
+    public var fingerprint: String {
+        "\(version)/\(targets.count { !$0.readings.isEmpty })"
+    }
     /// True once every target has completed at least one attempt.
     public var allAttempted: Bool {
         targets.allSatisfy { $0.up != nil }
     }
 
-    public init(targets: [TargetStatus]) {
+    public init(targets: [TargetStatus], version: UInt64 = 0) {
         self.targets = targets
+        self.version = version
     }
 }

@@ -78,8 +78,7 @@ public enum Exporter {
     /// the exit code whether every collector succeeded.
     static func once(_ runtime: ExporterRuntime, standardOutput: @Sendable (String) -> Void) async -> Int32 {
         let snapshot = await runtime.cache.collectAll()
-        let rendering = runtime.writer.render(runtime.families(snapshot), format: .text)
-        standardOutput(String(decoding: rendering.bytes, as: UTF8.self))
+        standardOutput(runtime.exposition(snapshot, format: .text).map { String(decoding: $0, as: UTF8.self) }.joined())
         let failed = snapshot.targets.filter { $0.up != true }
         for target in failed {
             runtime.logger.error("collector failed", [

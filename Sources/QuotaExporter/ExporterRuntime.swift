@@ -17,6 +17,7 @@ public final class ExporterRuntime: Sendable {
     let counter: UpstreamRequestCounter
     let state: RuntimeState
     let writer = ExpositionWriter()
+    let renderCache = RenderCache()
     let clock: @Sendable () -> Double
 
     public init(
@@ -117,11 +118,22 @@ public final class ExporterRuntime: Sendable {
         let budget = scrapeBudget(request.headers["X-Prometheus-Scrape-Timeout-Seconds"])
         let snapshot = await cache.refresh(deadline: .now + .milliseconds(Int(budget * 1000)))
         let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
-        let rendering = writer.render(families(snapshot), format: format)
-        for problem in rendering.problems where state.isNewProblem(problem.description) {
+        return HTTPResponse(status: 200, headers: ["Content-Type": format.contentType], bodyParts: exposition(snapshot, format: format))
+    }
+
+    /// The body of `/metrics`: the snapshot's families (quota values and
+    /// collector health), rendered once per snapshot version, followed by
+    /// the families that change at every scrape (process, build, reload,
+    /// upstream requests). The two parts share no family name.
+    func exposition(_ snapshot: CollectionSnapshot, format: ExpositionFormat) -> [[UInt8]] {
+        let stable = renderCache.rendering(fingerprint: snapshot.fingerprint, format: format) {
+            writer.render(Self.snapshotFamilies(snapshot), format: format, terminated: false)
+        }
+        let live = writer.render(liveFamilies(), format: format)
+        for problem in stable.problems + live.problems where state.isNewProblem(problem.description) {
             logger.warn("series dropped from exposition", ["problem": problem.description])
         }
-        return HTTPResponse(status: 200, headers: ["Content-Type": format.contentType], body: rendering.bytes)
+        return [stable.bytes, live.bytes]
     }
 
     /// Seconds this scrape may wait for collection: what Prometheus says it
@@ -133,10 +145,15 @@ public final class ExporterRuntime: Sendable {
 
     /// Everything `/metrics` serves, for one snapshot.
     public func families(_ snapshot: CollectionSnapshot) -> [MetricFamily] {
-        var families = SnapshotMetrics.quotaFamilies(snapshot)
-        families += SnapshotMetrics.collectorFamilies(snapshot)
-        families.append(counter.family)
-        families.append(BuildInfo.family)
+        Self.snapshotFamilies(snapshot) + liveFamilies()
+    }
+
+    static func snapshotFamilies(_ snapshot: CollectionSnapshot) -> [MetricFamily] {
+        SnapshotMetrics.quotaFamilies(snapshot) + SnapshotMetrics.collectorFamilies(snapshot)
+    }
+
+    func liveFamilies() -> [MetricFamily] {
+        var families = [counter.family, BuildInfo.family]
         let reload = state.lastReload
         families.append(MetricFamily(
             name: "quota_exporter_config_last_reload_successful", help: "Whether the last configuration reload attempt was successful.",

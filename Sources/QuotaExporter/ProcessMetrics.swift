@@ -1,31 +1,42 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 import QuotaExposition
 
 /// The standard `process_*` metrics every Prometheus client library
 /// exports, read from `/proc` at scrape time so they are always current.
 /// A file that can't be read (not Linux, a locked-down /proc) leaves its
 /// metrics out rather than reporting zeros.
+///
+/// This runs on every scrape, so it reads with plain syscalls into a byte
+/// buffer and parses bytes: going through `String` and `split` cost more
+/// than everything else a cached scrape does.
 public enum ProcessMetrics {
-    public static func families(procRoot: String = "/proc") -> [MetricFamily] {
+    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+    static let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Constant for the life of the process, so read once.
+    static let startTime: Double? = {
+        guard let stat = readFile("/proc/self/stat").flatMap(parseStat),
+              let boot = readFile("/proc/stat").flatMap(parseBootTime) else { return nil }
+        return boot + stat.startTicks / ticksPerSecond
+    }()
+
+    public static func families() -> [MetricFamily] {
         var families: [MetricFamily] = []
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
-        if let stat = readStat(procRoot + "/self/stat") {
+        if let stat = readFile("/proc/self/stat").flatMap(parseStat) {
             families.append(MetricFamily(
                 name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter,
-                samples: [Sample(value: (stat.userTicks + stat.systemTicks) / ticks)]
+                samples: [Sample(value: (stat.userTicks + stat.systemTicks) / ticksPerSecond)]
             ))
             families.append(gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", stat.virtualBytes))
             families.append(gauge("process_resident_memory_bytes", "Resident memory size in bytes.", stat.residentPages * pageSize))
-            if let bootTime = readBootTime(procRoot + "/stat") {
-                families.append(gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", bootTime + stat.startTicks / ticks))
-            }
         }
-        if let open = try? FileManager.default.contentsOfDirectory(atPath: procRoot + "/self/fd") {
-            families.append(gauge("process_open_fds", "Number of open file descriptors.", Double(open.count)))
+        if let startTime {
+            families.append(gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", startTime))
+        }
+        if let open = countOpenDescriptors() {
+            families.append(gauge("process_open_fds", "Number of open file descriptors.", Double(open)))
         }
         var files = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0 {
@@ -49,32 +60,91 @@ public enum ProcessMetrics {
 
     /// Fields are counted after the last `)`, because the command name in
     /// parentheses may itself contain spaces and parentheses.
-    static func parseStat(_ text: String) -> Stat? {
-        guard let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // fields[0] is field 3 (state); field N is at index N - 3.
-        func field(_ number: Int) -> Double? {
-            let index = number - 3
-            return index < fields.count ? Double(fields[index]) : nil
+    static func parseStat(_ bytes: [UInt8]) -> Stat? {
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // Field 3 (state) is the first after ") "; field N is the (N-2)th.
+        var fields: [Double] = []
+        fields.reserveCapacity(24)
+        var index = close + 1
+        while index < bytes.count, fields.count < 22 {
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") { index += 1 }
+            var value = 0.0
+            var digits = false
+            while index < bytes.count, bytes[index] != UInt8(ascii: " "), bytes[index] != UInt8(ascii: "\n") {
+                let byte = bytes[index]
+                if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                    value = value * 10 + Double(byte - UInt8(ascii: "0"))
+                    digits = true
+                }
+                index += 1
+            }
+            fields.append(digits ? value : 0)
         }
-        guard let user = field(14), let system = field(15), let start = field(22),
-              let virtual = field(23), let resident = field(24) else { return nil }
-        return Stat(userTicks: user, systemTicks: system, startTicks: start, virtualBytes: virtual, residentPages: resident)
+        guard fields.count >= 22 else { return nil }
+        func field(_ number: Int) -> Double { fields[number - 3] }
+        return Stat(userTicks: field(14), systemTicks: field(15), startTicks: field(22), virtualBytes: field(23), residentPages: field(24))
     }
 
-    static func parseBootTime(_ text: String) -> Double? {
-        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+    static func parseStat(_ text: String) -> Stat? {
+        parseStat(Array(text.utf8))
+    }
+
+    static func parseBootTime(_ bytes: [UInt8]) -> Double? {
+        let key = Array("\nbtime ".utf8)
+        guard bytes.count > key.count else { return nil }
+        var index = 0
+        while index + key.count <= bytes.count {
+            if bytes[index..<(index + key.count)].elementsEqual(key) {
+                var value = 0.0
+                var cursor = index + key.count
+                var digits = false
+                while cursor < bytes.count, bytes[cursor] >= UInt8(ascii: "0"), bytes[cursor] <= UInt8(ascii: "9") {
+                    value = value * 10 + Double(bytes[cursor] - UInt8(ascii: "0"))
+                    cursor += 1
+                    digits = true
+                }
+                return digits ? value : nil
+            }
+            index += 1
         }
         return nil
     }
 
-    private static func readStat(_ path: String) -> Stat? {
-        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(parseStat)
+    static func parseBootTime(_ text: String) -> Double? {
+        parseBootTime(Array(("\n" + text).utf8))
     }
 
-    private static func readBootTime(_ path: String) -> Double? {
-        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(parseBootTime)
+    /// Reads a small /proc file whole (they report a size of 0, so read to EOF).
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return bytes
+    }
+
+    /// Entries of /proc/self/fd, less `.`, `..` and the directory's own descriptor.
+    static func countOpenDescriptors() -> Int? {
+        guard let directory = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
+                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
+            }
+            if !isDot { count += 1 }
+        }
+        return count - 1
     }
 
     private static func gauge(_ name: String, _ help: String, _ value: Double) -> MetricFamily {

@@ -9,7 +9,11 @@
 public struct ExpositionWriter: Sendable {
     public init() {}
 
-    public func render(_ families: [MetricFamily], format: ExpositionFormat) -> Rendering {
+    /// - Parameter terminated: false renders a leading part of a body whose
+    ///   last part comes from another call (OpenMetrics allows one `# EOF`,
+    ///   at the very end). The parts must not share family names; the
+    ///   writer can only check names within one call.
+    public func render(_ families: [MetricFamily], format: ExpositionFormat, terminated: Bool = true) -> Rendering {
         var normalizer = FamilyNormalizer(format: format)
         let exposed = normalizer.normalize(families)
 
@@ -17,7 +21,7 @@ public struct ExpositionWriter: Sendable {
         for family in exposed {
             Self.write(family, format: format, to: &buffer)
         }
-        if format == .openMetrics {
+        if format == .openMetrics, terminated {
             buffer.append("# EOF\n")
         }
         return Rendering(bytes: buffer.bytes, problems: normalizer.problems)

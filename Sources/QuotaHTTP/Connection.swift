@@ -46,7 +46,9 @@ final class Connection {
     private let logger: Logger
     private var parser: RequestParser
     private var input: [UInt8] = []
-    private var output: [UInt8] = []
+    /// Pending output: whole chunks (response head, body parts) sent in
+    /// order; `outputOffset` bytes of the first are already written.
+    private var output: [[UInt8]] = []
     private var outputOffset = 0
     private(set) var phase = Phase.reading
     private(set) var deadline: ContinuousClock.Instant?
@@ -89,7 +91,7 @@ final class Connection {
         }
     }
 
-    var wantsWrite: Bool { outputOffset < output.count }
+    var wantsWrite: Bool { !output.isEmpty }
 
     var interest: UInt32 {
         (wantsRead ? LinuxAPI.epollIn : 0) | (wantsWrite ? LinuxAPI.epollOut : 0)
@@ -138,14 +140,14 @@ final class Connection {
         let limitReached = configuration.maxRequestsPerConnection.map { requestsStarted >= $0 } ?? false
         let handlerWantsClose = HTTPSyntax.listElements(response.headers.values("Connection")).contains("close")
         let closing = !request.keepAlive || shuttingDown || inputClosed || limitReached || handlerWantsClose
-        let bytes = ResponseSerializer.serialize(
+        let chunks = ResponseSerializer.serialize(
             response,
             omitBody: request.method == "HEAD",
             closing: closing,
             announceKeepAlive: !closing && request.version == "HTTP/1.0",
             logger: logger
         )
-        return send(bytes, closeAfter: closing, now: now)
+        return send(chunks, closeAfter: closing, now: now)
     }
 
     /// Its deadline passed.
@@ -196,7 +198,7 @@ final class Connection {
             case .headReceived(let head):
                 arm(.body, now)
                 if head.expectsContinue, input.isEmpty {
-                    output.append(contentsOf: ResponseSerializer.continueResponse)
+                    output.append(ResponseSerializer.continueResponse)
                     if case .close = flush(now) { return .close }
                 }
             case .requestComplete(let head, let body):
@@ -227,30 +229,27 @@ final class Connection {
     private func refuse(_ error: HTTPParseError, now: ContinuousClock.Instant) -> Outcome {
         input.removeAll()
         let response = HTTPResponse.text(error.status, "\(HTTPResponse.reason(error.status)): \(error.reason)\n")
-        let bytes = ResponseSerializer.serialize(response, omitBody: false, closing: true, announceKeepAlive: false, logger: logger)
-        return send(bytes, closeAfter: true, now: now)
+        let chunks = ResponseSerializer.serialize(response, omitBody: false, closing: true, announceKeepAlive: false, logger: logger)
+        return send(chunks, closeAfter: true, now: now)
     }
 
     // MARK: Response side
 
-    private func send(_ bytes: [UInt8], closeAfter: Bool, now: ContinuousClock.Instant) -> Outcome {
-        output.append(contentsOf: bytes)
+    private func send(_ chunks: [[UInt8]], closeAfter: Bool, now: ContinuousClock.Instant) -> Outcome {
+        output.append(contentsOf: chunks.filter { !$0.isEmpty })
         phase = .writing(closeAfter: closeAfter)
         arm(.write, now)
         return flush(now)
     }
 
-    /// Writes as much pending output as the socket takes.
+    /// Writes as much pending output as the socket takes, several chunks
+    /// per `sendmsg` so a response head and its body leave together.
     private func flush(_ now: ContinuousClock.Instant) -> Outcome {
         var progressed = false
-        while outputOffset < output.count {
+        while !output.isEmpty {
             let written: Int
             do {
-                written = try Syscall.call("send") {
-                    output.withUnsafeBytes { bytes in
-                        Glibc.send(fd, bytes.baseAddress! + outputOffset, bytes.count - outputOffset, Int32(MSG_NOSIGNAL))
-                    }
-                }
+                written = try Syscall.call("sendmsg") { OutputVector.send(output, firstOffset: outputOffset, to: fd) }
             } catch {
                 if error.isWouldBlock {
                     if progressed, case .writing = phase { arm(.write, now) }
@@ -259,12 +258,27 @@ final class Connection {
                 logger.debug("client went away during response", ["remote": remoteAddress, "error": error.description])
                 return .close
             }
-            outputOffset += written
+            consume(written)
             progressed = true
         }
-        output = []
         outputOffset = 0
         return outputDrained(now)
+    }
+
+    /// Drops what `sendmsg` wrote from the front of the queue.
+    private func consume(_ written: Int) {
+        var remaining = written
+        while remaining > 0, let first = output.first {
+            let left = first.count - outputOffset
+            if remaining >= left {
+                remaining -= left
+                output.removeFirst()
+                outputOffset = 0
+            } else {
+                outputOffset += remaining
+                remaining = 0
+            }
+        }
     }
 
     private func outputDrained(_ now: ContinuousClock.Instant) -> Outcome {

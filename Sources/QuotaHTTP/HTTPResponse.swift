@@ -3,12 +3,30 @@
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
-    public var body: [UInt8]
+    /// The body in parts, sent back to back in one `sendmsg`. Lets a
+    /// handler hand over a cached rendering plus a fresh tail without
+    /// copying the large part into a new buffer at every request.
+    public var bodyParts: [[UInt8]]
 
     public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+        self.init(status: status, headers: headers, bodyParts: [body])
+    }
+
+    public init(status: Int, headers: HTTPHeaders = [:], bodyParts: [[UInt8]]) {
         self.status = status
         self.headers = headers
-        self.body = body
+        self.bodyParts = bodyParts.filter { !$0.isEmpty }
+    }
+
+    /// The whole body as one array (joins the parts: meant for tests and
+    /// small responses).
+    public var body: [UInt8] {
+        get { bodyParts.count == 1 ? bodyParts[0] : Array(bodyParts.joined()) }
+        set { bodyParts = newValue.isEmpty ? [] : [newValue] }
+    }
+
+    public var bodyCount: Int {
+        bodyParts.reduce(0) { $0 + $1.count }
     }
 
     /// A plain-text response, the usual shape of an error or probe answer.

@@ -1,6 +1,7 @@
 import QuotaLogging
 
-/// Turns a handler's `HTTPResponse` into the bytes sent on the wire. The
+/// Turns a handler's `HTTPResponse` into the chunks sent on the wire: the
+/// head, then the body parts as they are (not copied). The
 /// server owns framing: it sets `Content-Length`, `Connection` and `Date`
 /// itself and drops handler headers that would break the framing or inject
 /// lines.
@@ -14,7 +15,7 @@ enum ResponseSerializer {
         closing: Bool,
         announceKeepAlive: Bool,
         logger: Logger
-    ) -> [UInt8] {
+    ) -> [[UInt8]] {
         // 1xx, 204 and 304 never carry a body (RFC 9110 §6.4.1).
         let bodyForbidden = response.status < 200 || response.status == 204 || response.status == 304
         var head = "HTTP/1.1 \(response.status) \(HTTPResponse.reason(response.status))\r\n"
@@ -29,7 +30,7 @@ enum ResponseSerializer {
             head += "Date: \(HTTPDate.now())\r\n"
         }
         if !bodyForbidden {
-            head += "Content-Length: \(response.body.count)\r\n"
+            head += "Content-Length: \(response.bodyCount)\r\n"
         }
         if closing {
             head += "Connection: close\r\n"
@@ -38,11 +39,11 @@ enum ResponseSerializer {
         }
         head += "\r\n"
 
-        var bytes = Array(head.utf8)
+        var chunks = [Array(head.utf8)]
         if !omitBody && !bodyForbidden {
-            bytes.append(contentsOf: response.body)
+            chunks.append(contentsOf: response.bodyParts)
         }
-        return bytes
+        return chunks
     }
 
     /// A name that is a token and a value without CR, LF or NUL, so a

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Benchmark: /metrics of the release binary against nginx serving the very
+# same bytes from a file, in one run on this machine, for N synthetic series.
+# Prints throughput and latency of both, their ratios, and the exporter's
+# memory. Usage: scripts/bench.sh [SERIES...]   (default: 1000 10000)
+# Env: DURATION (wrk seconds, default 10), CONNECTIONS (default 16), THREADS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for tool in wrk nginx curl python3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install wrk nginx-light curl)"; exit 1; }
+done
+sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+duration=${DURATION:-10}
+connections=${CONNECTIONS:-16}
+threads=${THREADS:-2}
+
+work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers run unprivileged and must read the served file
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo "building the release binary..."
+swift build -c release --product quota_exporter >/dev/null
+bin="$(swift build -c release --show-bin-path)/quota_exporter"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+# run_wrk URL -> "requests_per_second avg_latency_ms p99_latency_ms"
+run_wrk() {
+  wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$1" >"$work/wrk.txt"
+  python3 - "$work/wrk.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(v):
+    n, unit = float(re.match(r"([\d.]+)", v).group(1)), re.match(r"[\d.]+(\w+)", v).group(1)
+    return n * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[unit]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+avg = ms(re.search(r"Latency\s+(\S+)", text).group(1))
+p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+if errors or "Socket errors" in text:
+    print("bench: wrk reported errors:\n" + text, file=sys.stderr); sys.exit(1)
+print(f"{rps:.0f} {avg:.3f} {p99:.3f}")
+PY
+}
+
+printf '\n%-8s %-9s %10s %10s %10s %10s %12s %12s\n' series server req/s avg_ms p99_ms bytes rss_kib peak_rss_kib
+for n in "${sizes[@]}"; do
+  # Each static quota with a limit and a usage gives 4 data series
+  # (limit, usage, remaining, exhausted); 100 quotas per account.
+  python3 - "$n" >"$work/config-$n.json" <<'PY'
+import json, sys
+n = int(sys.argv[1]); quotas = max(1, n // 4)
+accounts = []
+for a in range(0, quotas, 100):
+    accounts.append({"account": f"bench-{a // 100:04d}", "labels": {"team": "bench"},
+                     "quotas": [{"quota": f"q{i:05d}", "unit": "requests", "limit": 1000 + i, "usage": i}
+                                for i in range(a, min(quotas, a + 100))]})
+print(json.dumps({"global": {"min_interval": "1h", "max_staleness": "2h"}, "static": accounts}))
+PY
+  port=$(free_port)
+  "$bin" --config.file="$work/config-$n.json" --web.listen-address="127.0.0.1:$port" --log.level=warn &
+  exporter=$!; pids+=("$exporter")
+  wait_http "http://127.0.0.1:$port/-/ready"
+  curl -fsS "http://127.0.0.1:$port/metrics" -o "$work/metrics-$n.prom"
+  series=$(grep -vc '^#' "$work/metrics-$n.prom")
+  bytes=$(wc -c <"$work/metrics-$n.prom")
+  idle_rss=$(rss_kib "$exporter")
+
+  nginx_port=$(free_port)
+  mkdir -p "$work/nginx-$n/root"
+  cp "$work/metrics-$n.prom" "$work/nginx-$n/root/metrics"
+  cat >"$work/nginx-$n/nginx.conf" <<NGINX
+worker_processes auto;
+pid $work/nginx-$n/nginx.pid;
+error_log $work/nginx-$n/error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type "text/plain; version=0.0.4; charset=utf-8";
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$nginx_port; root $work/nginx-$n/root; }
+}
+NGINX
+  nginx -c "$work/nginx-$n/nginx.conf" -e "$work/nginx-$n/error.log" &
+  nginx_pid=$!; pids+=("$nginx_pid")
+  wait_http "http://127.0.0.1:$nginx_port/metrics"
+
+  read -r e_rps e_avg e_p99 < <(run_wrk "http://127.0.0.1:$port/metrics")
+  e_rss=$(rss_kib "$exporter"); e_hwm=$(hwm_kib "$exporter")
+  read -r n_rps n_avg n_p99 < <(run_wrk "http://127.0.0.1:$nginx_port/metrics")
+  printf '%-8s %-9s %10s %10s %10s %10s %12s %12s\n' "$series" exporter "$e_rps" "$e_avg" "$e_p99" "$bytes" "$e_rss" "$e_hwm"
+  printf '%-8s %-9s %10s %10s %10s %10s %12s %12s\n' "$series" nginx "$n_rps" "$n_avg" "$n_p99" "$bytes" - -
+  python3 -c "import sys; e,n,ea,na,ep,np_=map(float,sys.argv[1:7]); print(f'{\"\":8} ratio     throughput {e/n:.2f}x nginx, avg latency {ea/na:.2f}x, p99 {ep/np_:.2f}x; exporter RSS idle {int(sys.argv[7])/1024:.1f} MiB')" \
+    "$e_rps" "$n_rps" "$e_avg" "$n_avg" "$e_p99" "$n_p99" "$idle_rss"
+  kill "$exporter" "$nginx_pid"; wait "$exporter" "$nginx_pid" 2>/dev/null || true
+done
