@@ -46,11 +46,15 @@ struct ProviderUnderTest {
 
     /// The targets of every entry of the `cloudflare` list in `json`, as
     /// the configuration loader builds them (without its shared keys).
-    func targets(_ json: String, environment: ConfigEnvironment = .inMemory()) throws(ConfigError) -> [Target] {
+    func targets(
+        _ json: String,
+        environment: ConfigEnvironment = .inMemory(),
+        settings: CollectionSettings = CollectionSettings()
+    ) throws(ConfigError) -> [Target] {
         let root = try ConfigObject.parse(Array(json.utf8), environment: environment)
         var targets: [Target] = []
         for entry in try root.required("cloudflare", .objects) {
-            targets += try provider.targets(from: entry, common: TargetCommon(path: entry.path))
+            targets += try provider.targets(from: entry, common: TargetCommon(settings: settings, path: entry.path))
         }
         try root.finish()
         return targets
@@ -67,8 +71,8 @@ struct ProviderUnderTest {
         return Outcome(lines: sampleLines(text), logs: sink.lines, snapshot: snapshot)
     }
 
-    func collect(_ json: String, maxConcurrency: Int = 4) async throws -> Outcome {
-        await collect(try targets(json), maxConcurrency: maxConcurrency)
+    func collect(_ json: String, settings: CollectionSettings = CollectionSettings(), maxConcurrency: Int = 4) async throws -> Outcome {
+        await collect(try targets(json, settings: settings), maxConcurrency: maxConcurrency)
     }
 }
 
