@@ -1,5 +1,4 @@
 import QuotaCollection
-import QuotaConfig
 
 /// The three Cloudflare endpoints the exporter reads, one target each per
 /// account so that each has its own `collector_up`. The raw value is the

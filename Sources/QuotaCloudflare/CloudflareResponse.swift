@@ -16,6 +16,9 @@ enum CloudflareResponse {
     static let routeCodes: Set<Int> = [7000, 7003]
 
     /// The envelope's `result` (nil when null or absent), or the error.
+    /// Checked most specific first: a 429 is a rate limit whatever its
+    /// body; a missing permission or a wrong account can come under any
+    /// status, HTTP 200 included; only then does the bare status decide.
     static func result(
         of response: UpstreamResponse,
         endpoint: CloudflareEndpoint,
