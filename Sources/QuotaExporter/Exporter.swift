@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import Foundation
+import QuotaCloudflare
 import QuotaCollection
 import QuotaConfig
 import QuotaExposition
@@ -17,7 +18,7 @@ import QuotaLogging
 public enum Exporter {
     /// Every provider the binary knows, in the order of the configuration reference.
     public static func builtInProviders(context: ProviderContext) -> [any Provider] {
-        [StaticProvider()]
+        [StaticProvider(), CloudflareProvider(context: context)]
     }
 
     public static func main(

@@ -1,0 +1,61 @@
+import Foundation
+import QuotaCollection
+import QuotaConfig
+
+/// Collects one endpoint of one account: one GET, mapped to readings.
+struct CloudflareCollector: Collector {
+    let accountID: String
+    let endpoint: CloudflareEndpoint
+    let credential: CloudflareCredential
+    let url: URL
+    let client: UpstreamClient
+
+    init(accountID: String, endpoint: CloudflareEndpoint, credential: CloudflareCredential, baseURL: URL, client: UpstreamClient) {
+        self.accountID = accountID
+        self.endpoint = endpoint
+        self.credential = credential
+        self.client = client
+        // The account ID is validated hex, so the path needs no escaping.
+        var base = baseURL.absoluteString
+        while base.hasSuffix("/") {
+            base.removeLast()
+        }
+        self.url = URL(string: "\(base)/accounts/\(accountID)/\(endpoint.path)")!
+    }
+
+    func collect() async throws(CollectorError) -> [QuotaReading] {
+        do {
+            return try await fetch()
+        } catch {
+            throw redacted(error)
+        }
+    }
+
+    private func fetch() async throws(CollectorError) -> [QuotaReading] {
+        let request = UpstreamRequest(
+            url: url,
+            headers: credential.headers + [("Accept", "application/json")],
+            rateLimitScope: credential.rateLimitScope
+        )
+        let response = try await client.send(request)
+        guard let result = try CloudflareResponse.result(of: response, endpoint: endpoint, credential: credential) else {
+            // success with `result: null` or no result: nothing to export,
+            // and nothing invented; the target is up.
+            return []
+        }
+        guard let fields = ResultFields(result, path: "result") else {
+            throw CollectorError(.decode, "result: expected an object, found \(result.typeDescription)", statusCode: response.status)
+        }
+        return try endpoint.readings(from: fields)
+    }
+
+    /// Error text comes from the server; should anything in between echo
+    /// the credential back, it is cut out before it can reach a log.
+    private func redacted(_ error: CollectorError) -> CollectorError {
+        var message = error.message
+        for secret in credential.secretValues where !secret.isEmpty {
+            message = message.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        return CollectorError(error.reason, message, statusCode: error.statusCode)
+    }
+}

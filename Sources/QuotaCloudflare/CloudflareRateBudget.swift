@@ -1,0 +1,50 @@
+import QuotaCollection
+
+/// The arithmetic behind "one credential stays well under Cloudflare's
+/// limit". Cloudflare allows 1200 calls per 5 minutes per user or token.
+/// The cache calls each target at most once per `min_interval` whatever
+/// the scrape rate, so a credential's steady rate is
+/// Σ over its targets of 300 s / min_interval. At the default 60 s that is
+/// 5 calls per target, 15 per account (three endpoints): the budget's
+/// half, 600, is reached at 40 accounts. Beyond that the provider warns at
+/// load time and names the `min_interval` that would fit.
+struct CloudflareRateBudget: Sendable, Equatable {
+    static let limitPerWindow = 1200.0
+    static let window = 300.0
+    /// Warn above this share of the limit, leaving room for retries on
+    /// 5xx, the dashboard and other tools using the same user.
+    static let warningShare = 0.5
+
+    /// The credential's fingerprint (the rate-limit scope), never the secret.
+    var scope: String
+    var targets: Int
+    var accounts: Int
+    /// Calls per 5 minutes when every target refreshes at its min_interval.
+    var callsPerWindow: Double
+
+    var exceedsWarningLevel: Bool {
+        callsPerWindow > Self.limitPerWindow * Self.warningShare
+    }
+
+    /// The smallest whole-second `min_interval` that, set on all these
+    /// targets, keeps them at or under the warning level.
+    var suggestedMinInterval: Int {
+        Int((Double(targets) * Self.window / (Self.limitPerWindow * Self.warningShare)).rounded(.up))
+    }
+
+    /// One budget per credential among `targets`; non-Cloudflare targets are ignored.
+    static func budgets(_ targets: [Target]) -> [CloudflareRateBudget] {
+        var byScope: [String: (targets: Int, accounts: Set<String>, calls: Double)] = [:]
+        for target in targets {
+            guard let collector = target.collector as? CloudflareCollector else { continue }
+            let scope = collector.credential.rateLimitScope
+            var entry = byScope[scope] ?? (0, [], 0)
+            entry.targets += 1
+            entry.accounts.insert(collector.accountID)
+            entry.calls += window / max(1, target.settings.minInterval)
+            byScope[scope] = entry
+        }
+        return byScope.map { CloudflareRateBudget(scope: $0.key, targets: $0.value.targets, accounts: $0.value.accounts.count, callsPerWindow: $0.value.calls) }
+            .sorted { $0.scope < $1.scope }
+    }
+}
