@@ -97,7 +97,9 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendab
         if let failure = entry.failure {
             entry.continuation.resume(throwing: failure)
         } else if let error {
-            entry.continuation.resume(throwing: Failure.transport(Self.describe(error)))
+            // URLSession's own idle timer may fire before ours; it is still a timeout.
+            let timedOut = (error as NSError).domain == NSURLErrorDomain && (error as NSError).code == NSURLErrorTimedOut
+            entry.continuation.resume(throwing: timedOut ? Failure.timedOut : Failure.transport(Self.describe(error)))
         } else {
             entry.continuation.resume(returning: UpstreamResponse(status: entry.status, headers: entry.headers, body: entry.body))
         }
