@@ -7,6 +7,7 @@ import QuotaCollection
 import QuotaConfig
 import QuotaExposition
 import QuotaHTTP
+import QuotaHuaweiCES
 import QuotaLogging
 
 /// The process: parses the command line, loads the configuration, and
@@ -17,7 +18,7 @@ import QuotaLogging
 public enum Exporter {
     /// Every provider the binary knows, in the order of the configuration reference.
     public static func builtInProviders(context: ProviderContext) -> [any Provider] {
-        [StaticProvider()]
+        [StaticProvider(), HuaweiCESProvider(context: context)]
     }
 
     public static func main(
