@@ -8,6 +8,7 @@ import QuotaCollection
 import QuotaConfig
 import QuotaExposition
 import QuotaHTTP
+import QuotaHuaweiCES
 import QuotaLogging
 
 /// The process: parses the command line, loads the configuration, and
@@ -18,7 +19,7 @@ import QuotaLogging
 public enum Exporter {
     /// Every provider the binary knows, in the order of the configuration reference.
     public static func builtInProviders(context: ProviderContext) -> [any Provider] {
-        [StaticProvider(), CloudflareProvider(context: context)]
+        [StaticProvider(), CloudflareProvider(context: context), HuaweiCESProvider(context: context)]
     }
 
     public static func main(
