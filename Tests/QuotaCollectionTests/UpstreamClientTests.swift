@@ -42,7 +42,9 @@ final class ScriptedServer: @unchecked Sendable {
     }
 }
 
-private func client(_ counter: UpstreamRequestCounter, timeout: Double = 5, maxBytes: Int = 1 << 20) -> UpstreamClient {
+/// Generous by default: other suites block cooperative threads, and the
+/// fake server's handler needs one to answer.
+private func client(_ counter: UpstreamRequestCounter, timeout: Double = 60, maxBytes: Int = 1 << 20) -> UpstreamClient {
     var settings = UpstreamClient.Settings()
     settings.requestTimeout = timeout
     settings.retryBaseDelay = 0.01

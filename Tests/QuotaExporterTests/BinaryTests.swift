@@ -3,44 +3,44 @@ import Testing
 
 /// The real binary, end to end: flags, exit codes, signals.
 @Suite(.serialized) struct BinaryTests {
-    @Test func versionAndHelp() throws {
-        let version = try ExporterProcess.run(["--version"])
+    @Test func versionAndHelp() async throws {
+        let version = try await ExporterProcess.run(["--version"])
         #expect(version.status == 0)
         #expect(version.stdout.hasPrefix("quota_exporter, version "))
-        let help = try ExporterProcess.run(["--help"])
+        let help = try await ExporterProcess.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("--web.listen-address"))
     }
 
-    @Test func badFlagExitsTwoWithSuggestion() throws {
-        let result = try ExporterProcess.run(["--web.listen-adress=:1"])
+    @Test func badFlagExitsTwoWithSuggestion() async throws {
+        let result = try await ExporterProcess.run(["--web.listen-adress=:1"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("web.listen-address"))
     }
 
-    @Test func configCheckAcceptsGoodAndNamesTheFieldOfBad() throws {
+    @Test func configCheckAcceptsGoodAndNamesTheFieldOfBad() async throws {
         let directory = TemporaryDirectory()
         let good = directory.write("good.json", staticConfig)
-        let ok = try ExporterProcess.run(["--config.file=\(good)", "--config.check"])
+        let ok = try await ExporterProcess.run(["--config.file=\(good)", "--config.check"])
         #expect(ok.status == 0)
         #expect(ok.stdout.contains("configuration OK"))
         #expect(ok.stdout.contains("static=1"))
 
         let bad = directory.write("bad.json", #"{"static": [{"account": "a", "quotas": [{"quota": "q", "unit": 7}]}]}"#)
-        let failed = try ExporterProcess.run(["--config.file=\(bad)", "--config.check"])
+        let failed = try await ExporterProcess.run(["--config.file=\(bad)", "--config.check"])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("static[0].quotas[0].unit"))
         #expect(failed.stderr.contains("level=error"))
 
-        let missing = try ExporterProcess.run(["--config.file=\(directory.path)/nope.json"])
+        let missing = try await ExporterProcess.run(["--config.file=\(directory.path)/nope.json"])
         #expect(missing.status == 1, "a bad config stops the exporter before it serves")
         #expect(missing.stderr.contains("nope.json"))
     }
 
-    @Test func oncePrintsExpositionAndExitsZero() throws {
+    @Test func oncePrintsExpositionAndExitsZero() async throws {
         let directory = TemporaryDirectory()
         let file = directory.write("config.json", staticConfig)
-        let result = try ExporterProcess.run(["--config.file=\(file)", "--once"])
+        let result = try await ExporterProcess.run(["--config.file=\(file)", "--once"])
         #expect(result.status == 0)
         #expect(result.stdout.contains(#"quota_limit{provider="static",account="acme",quota="seats",unit="seats",team="platform"} 250"#))
         #expect(result.stdout.contains("# TYPE quota_limit gauge"))
@@ -50,7 +50,7 @@ import Testing
         let directory = TemporaryDirectory()
         let file = directory.write("config.json", staticConfig)
         let child = try ExporterProcess(["--config.file=\(file)", "--web.listen-address=127.0.0.1:0"])
-        let port = try #require(child.waitForPort(), "no listening line in: \(child.stderr)")
+        let port = try #require(await child.waitForPort(), "no listening line in: \(child.stderr)")
 
         let first = try await fetch(port: port, path: "/metrics")
         #expect(first.status == 200)
@@ -77,29 +77,29 @@ import Testing
         #expect(try await fetch(port: port, path: "/metrics").body.contains(#"account="reloaded""#), "bad reload keeps the old config")
 
         child.signal(SIGTERM)
-        #expect(child.waitForExit(timeout: 10) == 0)
+        #expect(await child.waitForExit(timeout: 10) == 0)
         #expect(child.stderr.contains("msg=stopped"))
     }
 
     @Test func startsWithoutConfigurationAndWarnsOnce() async throws {
         let child = try ExporterProcess(["--web.listen-address=127.0.0.1:0"])
-        let port = try #require(child.waitForPort(), "no listening line in: \(child.stderr)")
+        let port = try #require(await child.waitForPort(), "no listening line in: \(child.stderr)")
         #expect(child.stderr.components(separatedBy: "no provider configured").count == 2)
         let metrics = try await fetch(port: port, path: "/metrics")
         #expect(metrics.body.contains("quota_exporter_build_info{"))
         let page = try await fetch(port: port, path: "/")
         #expect(page.body.contains("Nothing to collect yet"))
         child.signal(SIGINT)
-        #expect(child.waitForExit(timeout: 10) == 0)
+        #expect(await child.waitForExit(timeout: 10) == 0)
     }
 
-    @Test func portInUseIsAClearError() throws {
+    @Test func portInUseIsAClearError() async throws {
         let first = try ExporterProcess(["--web.listen-address=127.0.0.1:0"])
-        let port = try #require(first.waitForPort())
-        let second = try ExporterProcess.run(["--web.listen-address=127.0.0.1:\(port)"])
+        let port = try #require(await first.waitForPort())
+        let second = try await ExporterProcess.run(["--web.listen-address=127.0.0.1:\(port)"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("Address already in use"))
         first.signal(SIGTERM)
-        _ = first.waitForExit(timeout: 10)
+        _ = await first.waitForExit(timeout: 10)
     }
 }

@@ -43,15 +43,16 @@ final class ExporterProcess: @unchecked Sendable {
     var stdout: String { lock.withLock { stdoutText } }
 
     /// Runs to completion and returns the exit status.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) async throws -> (status: Int32, stdout: String, stderr: String) {
         let child = try ExporterProcess(arguments, environment: environment)
-        let status = child.waitForExit(timeout: timeout) ?? -1
-        Thread.sleep(forTimeInterval: 0.05)
+        let status = await child.waitForExit(timeout: timeout) ?? -1
+        try? await Task.sleep(nanoseconds: 50_000_000)  // let the pipes drain
         return (status, child.stdout, child.stderr)
     }
 
     /// Waits for the log line that names the bound addresses, and returns the first port.
-    func waitForPort(timeout: Double = 30) -> Int? {
+    /// Polls with `Task.sleep`, never blocking a cooperative thread.
+    func waitForPort(timeout: Double = 60) async -> Int? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let range = stderr.range(of: #"addresses=\S*?:(\d+)"#, options: .regularExpression) {
@@ -59,15 +60,15 @@ final class ExporterProcess: @unchecked Sendable {
                 return Int(match.split(separator: ":").last ?? "")
             }
             if !process.isRunning { return nil }
-            Thread.sleep(forTimeInterval: 0.02)
+            try? await Task.sleep(nanoseconds: 20_000_000)
         }
         return nil
     }
 
-    func waitForExit(timeout: Double) -> Int32? {
+    func waitForExit(timeout: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
+            try? await Task.sleep(nanoseconds: 20_000_000)
         }
         return process.isRunning ? nil : process.terminationStatus
     }

@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func customTelemetryPath() async throws {
-        var options = ExporterOptions()
+        var options = testOptions
         options.telemetryPath = "/probe"
         let runtime = try makeRuntime(staticConfig, options: options)
         #expect(await get(runtime.handler, "/probe").status == 200)
@@ -76,11 +76,12 @@ import Testing
         let runtime = try makeRuntime("{}")
         #expect(runtime.scrapeBudget("10") == 9.5)
         #expect(runtime.scrapeBudget("2.5") == 2.0)
-        #expect(runtime.scrapeBudget(nil) == 9.5, "default timeout 10s minus offset")
         #expect(runtime.scrapeBudget("0.3") == 0.1, "never below 0.1s")
-        #expect(runtime.scrapeBudget("junk") == 9.5)
-        #expect(runtime.scrapeBudget("-4") == 9.5)
-        #expect(runtime.scrapeBudget("inf") == 9.5)
+        let defaults = try makeRuntime("{}", options: ExporterOptions())
+        #expect(defaults.scrapeBudget(nil) == 9.5, "default timeout 10s minus offset")
+        #expect(defaults.scrapeBudget("junk") == 9.5)
+        #expect(defaults.scrapeBudget("-4") == 9.5)
+        #expect(defaults.scrapeBudget("inf") == 9.5)
     }
 
     @Test func statusPageShowsQuotasAndCollectors() async throws {
@@ -119,7 +120,7 @@ import Testing
     @Test func reloadKeepsOldConfigurationWhenNewOneIsBad() async throws {
         let directory = TemporaryDirectory()
         let file = directory.write("config.json", staticConfig)
-        var options = ExporterOptions()
+        var options = testOptions
         options.configFile = file
         let sink = MemoryLogSink()
         let environment = ConfigEnvironment(variables: [:], readFile: ConfigEnvironment.process.readFile)

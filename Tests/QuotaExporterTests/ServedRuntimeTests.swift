@@ -18,7 +18,12 @@ import Testing
         }
         let runtime = try makeRuntime(staticConfig)
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")], maxConnections: 1024),
+            // Idle peers are only let go after a minute: a server that served
+            // connections one at a time would make the scrape wait at least that.
+            configuration: HTTPServerConfiguration(
+                listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")],
+                headTimeout: .seconds(60), idleTimeout: .seconds(120), maxConnections: 1024
+            ),
             handler: runtime.handler,
             logger: .disabled
         )
@@ -47,8 +52,10 @@ import Testing
         let elapsed = ContinuousClock.now - started
         #expect(response.status == 200)
         #expect(response.body.contains("quota_limit{"))
-        // Generous: the point is "not held up by 450 idle peers", not a latency figure.
-        #expect(elapsed < .seconds(5))
+        // Half the head timeout: proves the scrape did not queue behind the
+        // idle peers, with room for a machine busy with other test suites.
+        // (Latency figures come from scripts/bench.sh, not from tests.)
+        #expect(elapsed < .seconds(30))
         #expect(server.stats.openConnections >= 450)
         for fd in idle { close(fd) }
         await server.shutdown(gracePeriod: 1)

@@ -5,10 +5,18 @@ import QuotaExporter
 import QuotaHTTP
 import QuotaLogging
 
+/// Options for tests: a long scrape budget, because other suites running in
+/// parallel can hold the cooperative threads a collection needs for seconds.
+var testOptions: ExporterOptions {
+    var options = ExporterOptions()
+    options.defaultScrapeTimeout = 60
+    return options
+}
+
 /// Builds a runtime from a JSON configuration text, as the binary would.
 func makeRuntime(
     _ json: String,
-    options: ExporterOptions = ExporterOptions(),
+    options: ExporterOptions = testOptions,
     environment: ConfigEnvironment = .inMemory(),
     logger: Logger = .disabled,
     clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
