@@ -8,6 +8,7 @@ import QuotaConfig
 import QuotaExposition
 import QuotaHTTP
 import QuotaLogging
+import QuotaZitadel
 
 /// The process: parses the command line, loads the configuration, and
 /// either checks it, collects once, or serves until SIGTERM/SIGINT.
@@ -17,7 +18,7 @@ import QuotaLogging
 public enum Exporter {
     /// Every provider the binary knows, in the order of the configuration reference.
     public static func builtInProviders(context: ProviderContext) -> [any Provider] {
-        [StaticProvider()]
+        [StaticProvider(), ZitadelProvider(context: context)]
     }
 
     public static func main(
@@ -43,7 +44,7 @@ public enum Exporter {
         }
         let logger = Logger(level: options.logLevel, format: options.logFormat, sink: logSink)
         let counter = UpstreamRequestCounter()
-        let context = ProviderContext(logger: logger, upstreamCounter: counter)
+        let context = ProviderContext(logger: logger, upstreamCounter: counter, storagePath: options.storagePath)
         let providers = builtInProviders(context: context)
         let loader = ConfigurationLoader(providers: providers, environment: environment)
 
