@@ -61,7 +61,10 @@ struct SystemAPIClient: Sendable {
             ],
             body: Array(body.serialized().utf8),
             // One system user spans every instance of a ZITADEL, so a 429 pauses them all.
-            rateLimitScope: "zitadel:" + SystemAPIAuthenticator.audience(of: url)
+            rateLimitScope: "zitadel:" + SystemAPIAuthenticator.audience(of: url),
+            // The provisioning loop retries with its own backoff; a 501 from
+            // an old server must reach us at once, not after client retries.
+            retryable: false
         )
         return try await http.send(request)
     }

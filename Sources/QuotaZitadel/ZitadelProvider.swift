@@ -147,6 +147,11 @@ public final class ZitadelProvider: Provider {
         }
     }
 
+    /// The provisioning tasks of the configuration in force.
+    var runningLoops: [Task<Void, Never>] {
+        loops.current
+    }
+
     public func extraFamilies() -> [MetricFamily] {
         var last = MetricFamily(
             name: "quota_exporter_zitadel_last_notification_timestamp_seconds",
