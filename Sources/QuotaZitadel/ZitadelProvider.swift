@@ -59,8 +59,6 @@ public final class ZitadelProvider: Provider {
         self.clock = clock
     }
 
-    public var reservedLabels: Set<String> { ["outcome"] }
-
     public var setupHint: String {
         "zitadel: list instances under \"zitadel\" in the config file (url, instance_id, system_user + private_key_file, receiver_url, quotas) and pass --storage.path; see docs/zitadel.md."
     }
