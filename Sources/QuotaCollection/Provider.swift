@@ -80,11 +80,20 @@ public struct ProviderContext: Sendable {
     public var logger: Logger
     public var upstreamCounter: UpstreamRequestCounter
     public var clientSettings: UpstreamClient.Settings
+    /// `--storage.path`: a directory where providers keep state that must
+    /// survive restarts (ZITADEL's notifications); nil when not given.
+    public var storagePath: String?
 
-    public init(logger: Logger, upstreamCounter: UpstreamRequestCounter, clientSettings: UpstreamClient.Settings = UpstreamClient.Settings()) {
+    public init(
+        logger: Logger,
+        upstreamCounter: UpstreamRequestCounter,
+        clientSettings: UpstreamClient.Settings = UpstreamClient.Settings(),
+        storagePath: String? = nil
+    ) {
         self.logger = logger
         self.upstreamCounter = upstreamCounter
         self.clientSettings = clientSettings
+        self.storagePath = storagePath
     }
 
     /// An HTTP client for one provider, sharing the request counter.

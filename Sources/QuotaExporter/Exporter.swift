@@ -10,6 +10,7 @@ import QuotaExposition
 import QuotaHTTP
 import QuotaHuaweiCES
 import QuotaLogging
+import QuotaZitadel
 
 /// The process: parses the command line, loads the configuration, and
 /// either checks it, collects once, or serves until SIGTERM/SIGINT.
@@ -19,7 +20,7 @@ import QuotaLogging
 public enum Exporter {
     /// Every provider the binary knows, in the order of the configuration reference.
     public static func builtInProviders(context: ProviderContext) -> [any Provider] {
-        [StaticProvider(), CloudflareProvider(context: context), HuaweiCESProvider(context: context)]
+        [StaticProvider(), CloudflareProvider(context: context), HuaweiCESProvider(context: context), ZitadelProvider(context: context)]
     }
 
     public static func main(
@@ -45,7 +46,7 @@ public enum Exporter {
         }
         let logger = Logger(level: options.logLevel, format: options.logFormat, sink: logSink)
         let counter = UpstreamRequestCounter()
-        let context = ProviderContext(logger: logger, upstreamCounter: counter)
+        let context = ProviderContext(logger: logger, upstreamCounter: counter, storagePath: options.storagePath)
         let providers = builtInProviders(context: context)
         let loader = ConfigurationLoader(providers: providers, environment: environment)
 

@@ -16,6 +16,8 @@ public struct ExporterOptions: Sendable {
     public var timeoutOffset = 0.5
     public var defaultScrapeTimeout = 10.0
     public var maxConnections = 512
+    /// Directory for state that must survive restarts (ZITADEL notifications).
+    public var storagePath: String?
     public var showHelp = false
     public var showVersion = false
 
@@ -29,6 +31,8 @@ public struct ExporterOptions: Sendable {
         flags.string("web.max-connections", default: "512", placeholder: "N", help: "Open connections beyond this get 503 and are closed.")
         flags.string("config.file", placeholder: "FILE",
                      help: "JSON configuration file. Without it, providers are configured from environment variables (e.g. CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID).")
+        flags.string("storage.path", placeholder: "DIR",
+                     help: "Directory for state kept across restarts (ZITADEL usage notifications and receiver secrets).")
         flags.bool("config.check", help: "Validate the configuration, print a summary and exit (0 valid, 1 invalid).")
         flags.bool("once", help: "Collect every target once, print the exposition to stdout and exit; non-zero if a collector failed.")
         flags.duration("scrape.timeout-offset", default: .milliseconds(500), placeholder: "DURATION",
@@ -65,6 +69,7 @@ public struct ExporterOptions: Sendable {
         }
         options.maxConnections = connections
         options.configFile = parsed.string("config.file")
+        options.storagePath = parsed.string("storage.path")
         options.configCheck = parsed.bool("config.check")
         options.once = parsed.bool("once")
         guard let level = LogLevel(name: parsed.string("log.level") ?? "info") else {

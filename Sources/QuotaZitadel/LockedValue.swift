@@ -1,0 +1,22 @@
+import Foundation
+
+/// A value behind a lock, for the little mutable state shared between the
+/// HTTP handler, the provisioning tasks and scrapes.
+final class LockedValue<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+
+    var current: Value {
+        withLock { $0 }
+    }
+}

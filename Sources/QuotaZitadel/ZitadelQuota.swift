@@ -1,0 +1,67 @@
+import Foundation
+import QuotaConfig
+
+/// One quota as the configuration wants it in ZITADEL.
+public struct ZitadelQuota: Sendable, Hashable {
+    /// When ZITADEL calls the receiver: at `percent` of the amount, and with
+    /// `repeat` again at every multiple of it (50, 100, 150 …).
+    public struct Notification: Sendable, Hashable {
+        public var percent: Int
+        public var `repeat`: Bool
+
+        public init(percent: Int, repeat: Bool) {
+            self.percent = percent
+            self.repeat = `repeat`
+        }
+    }
+
+    public var unit: ZitadelUnit
+    public var amount: UInt64
+    /// Unix seconds from which periods are counted.
+    public var from: Double
+    /// Whole seconds; ZITADEL requires at least a minute.
+    public var resetInterval: Int
+    /// Whether ZITADEL blocks further use once `amount` is reached.
+    public var limit: Bool
+    public var notifications: [Notification]
+
+    public init(unit: ZitadelUnit, amount: UInt64, from: Double, resetInterval: Int, limit: Bool, notifications: [Notification]) {
+        self.unit = unit
+        self.amount = amount
+        self.from = from
+        self.resetInterval = resetInterval
+        self.limit = limit
+        self.notifications = notifications
+    }
+
+    /// The body of SetQuota (`PUT`) and AddQuota (`POST`), which share one shape.
+    func requestBody(callURL: String) -> JSONValue {
+        [
+            "unit": .string(unit.apiName),
+            "from": .string(RFC3339Text.format(from)),
+            "resetInterval": .string("\(resetInterval)s"),
+            "amount": .number(JSONNumber(amount)),
+            "limit": .bool(limit),
+            "notifications": .array(notifications.map { notification in
+                [
+                    "percent": .number(JSONNumber(notification.percent)),
+                    "repeat": .bool(notification.repeat),
+                    "callUrl": .string(callURL),
+                ]
+            }),
+        ]
+    }
+
+    func currentPeriod(now: Double) -> QuotaPeriod {
+        QuotaPeriod.current(from: from, resetInterval: Double(resetInterval), now: now)
+    }
+}
+
+/// RFC 3339 in UTC, keeping milliseconds only when `from` had a fraction.
+enum RFC3339Text {
+    static func format(_ seconds: Double) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = seconds == seconds.rounded() ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+    }
+}

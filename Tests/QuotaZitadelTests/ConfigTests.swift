@@ -1,0 +1,124 @@
+import Foundation
+import QuotaCollection
+import QuotaConfig
+import Testing
+@testable import QuotaZitadel
+
+/// Parses `{"zitadel": [entry]}` as the exporter's loader would, unknown keys included.
+func zitadelTargets(
+    _ entry: String,
+    provider: ZitadelProvider = makeProvider(storagePath: "/var/lib/quota_exporter"),
+    files: [String: String] = [:],
+    variables: [String: String] = [:]
+) throws(ConfigError) -> [Target] {
+    let root = try ConfigObject.parse(Array(#"{"zitadel":[\#(entry)]}"#.utf8), environment: .inMemory(variables: variables, files: files))
+    var targets: [Target] = []
+    for object in try root.required("zitadel", .objects) {
+        targets += try provider.targets(from: object, common: TargetCommon(path: object.path))
+    }
+    try root.finish()
+    return targets
+}
+
+func makeProvider(
+    storagePath: String?,
+    timing: ProvisioningTiming = ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2),
+    clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+    logger: QuotaLogging.Logger = .disabled
+) -> ZitadelProvider {
+    ZitadelProvider(context: ProviderContext(logger: logger, upstreamCounter: UpstreamRequestCounter()), storagePath: storagePath, timing: timing, clock: clock)
+}
+
+func instance(of targets: [Target]) -> ZitadelInstance? {
+    targets.lazy.compactMap { ($0.collector as? ZitadelQuotaCollector)?.instance }.first
+}
+
+import QuotaLogging
+
+@Suite struct ConfigTests {
+    static let quotas = #""quotas": [{"unit": "requests_all_authenticated", "amount": 100000, "from": "2026-01-01T00:00:00Z", "reset_interval": "30d", "limit": true}]"#
+    static let tokenFiles = ["/run/zitadel-token": "tok\n"]
+
+    @Test func fullEntryWithTokenFile() throws {
+        let targets = try zitadelTargets("""
+            {"url": "https://zitadel.example.com", "instance_id": "123456789", "token_file": "/run/zitadel-token",
+             "receiver_url": "http://exporter:8795/", \(Self.quotas),
+             "notifications": [{"percent": 25, "repeat": true}], "reapply_interval": "5m"}
+            """, files: Self.tokenFiles)
+        #expect(targets.map(\.identity.description) == ["zitadel/123456789/quotas", "zitadel/123456789/provisioning"])
+        let parsed = try #require(instance(of: targets))
+        #expect(parsed.stateFile == "/var/lib/quota_exporter/zitadel-state.json")
+        #expect(parsed.reapplyInterval == 300)
+        #expect(parsed.quotas == [ZitadelQuota(unit: .requestsAllAuthenticated, amount: 100_000, from: unixTime("2026-01-01T00:00:00Z"),
+                                                resetInterval: 30 * 86_400, limit: true, notifications: [.init(percent: 25, repeat: true)])])
+        #expect(parsed.callURL(secret: "abc") == "http://exporter:8795/zitadel/notifications/123456789/abc")
+    }
+
+    @Test func defaultsAndPerQuotaNotifications() throws {
+        let targets = try zitadelTargets("""
+            {"url": "https://z.example", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e:8795",
+             "state_file": "/data/z.json",
+             "quotas": [{"unit": "actions_all_run_seconds", "amount": 3600, "from": "2026-01-01T00:00:00Z", "reset_interval": "1h",
+                         "notifications": [{"percent": 100}]}]}
+            """, files: Self.tokenFiles)
+        let parsed = try #require(instance(of: targets))
+        #expect(parsed.stateFile == "/data/z.json")
+        #expect(parsed.reapplyInterval == 600)
+        #expect(parsed.provisioning)
+        #expect(parsed.quotas[0].limit == false)
+        #expect(parsed.quotas[0].notifications == [.init(percent: 100, repeat: false)])
+    }
+
+    @Test func receiveOnlyNeedsNoCredentialsButASecret() throws {
+        let targets = try zitadelTargets("""
+            {"url": "https://z.example", "instance_id": "1", "provisioning": false, "receiver_secret": "${ZS}", \(Self.quotas)}
+            """, variables: ["ZS": "0123456789abcdef-_"])
+        #expect(targets.map(\.identity.collector) == ["quotas"])
+        #expect(instance(of: targets)?.receiverSecret?.revealed == "0123456789abcdef-_")
+    }
+
+    @Test(arguments: [
+        (#""instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", Q"#, "missing required key \"url\""),
+        (#""url": "https://z", "instance_id": "1/2", "token_file": "/run/zitadel-token", "receiver_url": "http://e", Q"#, "instance_id: must consist of"),
+        (#""url": "https://z", "instance_id": "1", "receiver_url": "http://e", Q"#, "provisioning needs system API credentials"),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", Q"#, "missing required key \"receiver_url\""),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/nope", "receiver_url": "http://e", Q"#, "token_file: cannot read \"/nope\""),
+        (#""url": "https://z", "instance_id": "1", "system_user": "u", "receiver_url": "http://e", Q"#, "go together"),
+        (#""url": "https://z", "instance_id": "1", "system_user": "u", "private_key": "not a key", "receiver_url": "http://e", Q"#, "private_key: cannot load the RSA private key: no PEM block"),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "receiver_secret": "short", Q"#, "receiver_secret: must be at least 16"),
+        (#""url": "https://z", "instance_id": "1", "provisioning": false, Q"#, "set \"receiver_secret\""),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": []"#, "quotas: must contain at least 1"),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": [{"unit": "logins", "amount": 1, "from": "2026-01-01T00:00:00Z", "reset_interval": "1h"}]"#, "expected one of \"requests_all_authenticated\", \"actions_all_run_seconds\""),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": [{"unit": "actions_all_run_seconds", "amount": 1, "from": "2026-01-01T00:00:00Z", "reset_interval": "30s"}]"#, "at least 1m"),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": [{"unit": "actions_all_run_seconds", "amount": 0, "from": "2026-01-01T00:00:00Z", "reset_interval": "1h"}]"#, "amount: must be between 1"),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": [{"unit": "actions_all_run_seconds", "amount": 1, "from": "soon", "reset_interval": "1h"}]"#, "from: expected an RFC 3339"),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": [{"unit": "actions_all_run_seconds", "amount": 1, "from": "2026-01-01T00:00:00Z", "reset_interval": "1h", "notifications": [{"percent": 0}]}]"#, "percent: must be between 1"),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": [{"unit": "actions_all_run_seconds", "amount": 1, "from": "2026-01-01T00:00:00Z", "reset_interval": "1h", "blocking": true}]"#, "unknown key \"blocking\""),
+        (#""url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": [{"unit": "actions_all_run_seconds", "amount": 1, "from": "2026-01-01T00:00:00Z", "reset_interval": "1h"}, {"unit": "actions_all_run_seconds", "amount": 2, "from": "2026-01-01T00:00:00Z", "reset_interval": "1h"}]"#, "listed twice"),
+    ])
+    func rejectsWithFieldPath(body: String, message: String) {
+        let entry = "{" + body.replacingOccurrences(of: "Q", with: Self.quotas) + "}"
+        #expect {
+            _ = try zitadelTargets(entry, files: Self.tokenFiles)
+        } throws: { error in
+            String(describing: error).contains(message)
+        }
+    }
+
+    @Test func withoutStatePathTheEntryIsRefused() {
+        #expect {
+            _ = try zitadelTargets(#"{"url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", \#(Self.quotas)}"#,
+                                   provider: makeProvider(storagePath: nil), files: Self.tokenFiles)
+        } throws: { error in
+            String(describing: error).contains("--storage.path")
+        }
+    }
+
+    @Test func configErrorsNeverShowTheSecret() {
+        #expect {
+            _ = try zitadelTargets(#"{"url": "https://z", "instance_id": "1", "provisioning": false, "receiver_secret": "topsecret value!", \#(Self.quotas)}"#)
+        } throws: { error in
+            !String(describing: error).contains("topsecret")
+        }
+    }
+}

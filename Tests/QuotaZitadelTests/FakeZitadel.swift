@@ -1,0 +1,154 @@
+import Foundation
+import QuotaCollection
+import QuotaConfig
+import QuotaCrypto
+import QuotaHTTP
+
+/// A fake ZITADEL system API on loopback. It checks every request's JWT
+/// with the system user's public key and claims, keeps quotas per instance
+/// and unit like ZITADEL (SetQuota upserts, AddQuota refuses an existing
+/// unit with AlreadyExists), can play an old server without SetQuota or
+/// fail on demand, and posts usage notifications to a quota's callUrl the
+/// way ZITADEL does.
+final class FakeZitadel: @unchecked Sendable {
+    struct Call: Sendable {
+        let method: String
+        let path: String
+        let body: JSONValue?
+        /// Whether the bearer JWT verified and its claims were right.
+        let authenticated: Bool
+        let claims: JSONValue?
+    }
+
+    /// The success answer of the seed page's schema (`details`).
+    static let successBody = #"{"details":{"sequence":"2","creationDate":"2026-11-01T10:00:00.123456Z","changeDate":"2026-11-01T10:00:00.123456Z","resourceOwner":"123456789012345678"}}"#
+    static let alreadyExistsBody = #"{"code":6,"message":"Errors.Quota.AlreadyExists","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"QUOTA-QvbA3","message":"Errors.Quota.AlreadyExists"}]}"#
+    /// What grpc-gateway answers for a known path with an unknown method.
+    static let methodNotAllowedBody = #"{"code":12,"message":"Method Not Allowed","details":[]}"#
+    static let unauthenticatedBody = #"{"code":16,"message":"Errors.Token.Invalid (AUTH-7fs1e)","details":[]}"#
+
+    let publicKey: RSAPublicKey?
+    let userID: String
+    /// A static token accepted instead of a JWT, for token_file tests.
+    let staticToken: String?
+    private let lock = NSLock()
+    private var _calls: [Call] = []
+    private var _quotas: [String: [String: JSONValue]] = [:]
+    private var _legacy = false
+    private var _failure: (status: Int, body: String)?
+    private var server: HTTPServer!
+    private(set) var port: UInt16 = 0
+
+    init(publicKey: RSAPublicKey?, userID: String = "quota-exporter", staticToken: String? = nil) throws {
+        self.publicKey = publicKey
+        self.userID = userID
+        self.staticToken = staticToken
+        server = HTTPServer(
+            configuration: HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")]),
+            handler: ClosureHTTPHandler { [unowned self] request in self.handle(request) },
+            logger: .disabled
+        )
+        try server.start()
+        port = server.boundAddresses[0].port
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    var calls: [Call] { lock.withLock { _calls } }
+
+    func quota(instance: String, unit: String) -> JSONValue? {
+        lock.withLock { _quotas[instance]?[unit] }
+    }
+
+    func removeQuota(instance: String, unit: String) {
+        lock.withLock { _quotas[instance]?[unit] = nil }
+    }
+
+    /// An old server: PUT is answered as grpc-gateway does for an unknown method.
+    func setLegacy(_ legacy: Bool) {
+        lock.withLock { _legacy = legacy }
+    }
+
+    /// Answer every call with this until cleared with nil.
+    func setFailure(_ failure: (status: Int, body: String)?) {
+        lock.withLock { _failure = failure }
+    }
+
+    func stop() async {
+        await server.shutdown(gracePeriod: 1)
+    }
+
+    private func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let (authenticated, claims) = verify(request.headers["Authorization"])
+        let body = try? JSONValue.parse(request.body)
+        lock.withLock {
+            _calls.append(Call(method: request.method, path: request.path, body: body, authenticated: authenticated, claims: claims))
+        }
+        guard authenticated else { return json(401, Self.unauthenticatedBody) }
+        if let failure = lock.withLock({ _failure }) {
+            return json(failure.status, failure.body)
+        }
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard parts.count == 5, parts[0] == "system", parts[1] == "v1", parts[2] == "instances", parts[4] == "quotas" else {
+            return json(404, #"{"code":5,"message":"Not Found","details":[]}"#)
+        }
+        let instance = parts[3]
+        guard let body, let unit = body["unit"]?.stringValue,
+              unit == "UNIT_REQUESTS_ALL_AUTHENTICATED" || unit == "UNIT_ACTIONS_ALL_RUN_SECONDS",
+              let interval = body["resetInterval"]?.stringValue, interval.hasSuffix("s"),
+              let seconds = Int(interval.dropLast()), seconds >= 60,
+              let notifications = body["notifications"]?.arrayValue,
+              notifications.allSatisfy({ ($0["percent"]?.intValue ?? 0) >= 1 && URL(string: $0["callUrl"]?.stringValue ?? "")?.host != nil })
+        else {
+            return json(400, #"{"code":3,"message":"Errors.Quota.Invalid","details":[]}"#)
+        }
+        switch request.method {
+        case "PUT":
+            if lock.withLock({ _legacy }) { return json(501, Self.methodNotAllowedBody) }
+            lock.withLock { _quotas[instance, default: [:]][unit] = body }
+            return json(200, Self.successBody)
+        case "POST":
+            let exists = lock.withLock { _quotas[instance]?[unit] != nil }
+            if exists { return json(409, Self.alreadyExistsBody) }
+            lock.withLock { _quotas[instance, default: [:]][unit] = body }
+            return json(200, Self.successBody)
+        default:
+            return json(501, Self.methodNotAllowedBody)
+        }
+    }
+
+    private func verify(_ header: String?) -> (Bool, JSONValue?) {
+        guard let header, header.hasPrefix("Bearer ") else { return (false, nil) }
+        let token = String(header.dropFirst("Bearer ".count))
+        if let staticToken { return (token == staticToken, nil) }
+        guard let publicKey, let claimsBytes = JSONWebToken.verifyRS256(token, key: publicKey),
+              let claims = try? JSONValue.parse(claimsBytes)
+        else { return (false, nil) }
+        let now = Date().timeIntervalSince1970
+        let valid = claims["iss"]?.stringValue == userID
+            && claims["sub"]?.stringValue == userID
+            && claims["aud"]?.stringValue == url
+            && (claims["exp"]?.doubleValue ?? 0) > now
+            && (claims["iat"]?.doubleValue ?? .infinity) <= now + 5
+        return (valid, claims)
+    }
+
+    private func json(_ status: Int, _ text: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(text.utf8))
+    }
+
+    /// POSTs a notification for the quota of `unit` to every callUrl it has,
+    /// with ZITADEL's field names and types; returns the HTTP statuses.
+    func notify(instance: String, unit: String, id: String, periodStart: String, threshold: Int, usage: Int, client: UpstreamClient) async throws -> [Int] {
+        guard let quota = quota(instance: instance, unit: unit), let notifications = quota["notifications"]?.arrayValue else {
+            throw TestFailure("no quota \(unit) on instance \(instance)")
+        }
+        let unitNumber = unit == "UNIT_REQUESTS_ALL_AUTHENTICATED" ? 1 : 2
+        var statuses: [Int] = []
+        for callURL in Set(notifications.compactMap { $0["callUrl"]?.stringValue }) {
+            let payload = #"{"unit":\#(unitNumber),"id":"\#(id)","callURL":"\#(callURL)","periodStart":"\#(periodStart)","threshold":\#(threshold),"usage":\#(usage)}"#
+            statuses.append(try await post(client, callURL, body: Array(payload.utf8)).status)
+        }
+        return statuses
+    }
+}
