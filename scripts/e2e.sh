@@ -2,10 +2,23 @@
 # End-to-end checks on the real binary with real tools: the exposition
 # through promtool and the Python prometheus-client parsers (text and
 # OpenMetrics), the HTTP endpoints with curl, and a real Prometheus (Debian's
-# package) scraping the exporter and answering queries about it.
-# Everything listens on 127.0.0.1 only. Prints "e2e: N passed, N failed".
+# package) scraping the exporter every second with the shipped alerting and
+# recording rules (a test-only copy with `for: 0s`, see scripts/e2e_checks.py).
+#
+# The exporter collects from fake Cloudflare, Huawei CES and ZITADEL upstreams
+# (scripts/fake_upstreams.py, serving the seed examples verbatim) plus the
+# static provider. Through Prometheus' HTTP API the script asserts that every
+# dashboard query and every rule returns data, and that each alert fires: the
+# fakes drive quotas to exhaustion, grow a ZITADEL quota towards its limit,
+# fail a collector, and finally the exporter is stopped. Chromium renders the
+# status page (skipped with E2E_SKIP_BROWSER=1).
+#
+# Everything listens on 127.0.0.1 only. Artifacts (screenshot, DOM, metrics,
+# alerts, logs) go to ci-artifacts/. Prints "e2e: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+artifacts=ci-artifacts
+mkdir -p "$artifacts"
 
 passed=0
 failed=0
@@ -14,6 +27,9 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
+  for f in exporter.log prometheus.log fakes.log config.json metrics.prom; do
+    [ -f "$work/$f" ] && cp "$work/$f" "$artifacts/e2e-$f"
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,6 +45,15 @@ check() { # check NAME COMMAND...
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
+until_ok() { # until_ok SECONDS COMMAND...: retry until the command succeeds; show its last output
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >"$work/until.out" 2>&1; do
+    ((SECONDS > deadline)) && { cat "$work/until.out"; return 1; }
+    sleep 1
+  done
+  cat "$work/until.out"
+}
+
 wait_http() { # wait_http URL SECONDS
   local deadline=$((SECONDS + $2))
   until curl -fsS -o /dev/null "$1" 2>/dev/null; do
@@ -43,11 +68,59 @@ if [ -z "$bin" ]; then
   bin="$(swift build --show-bin-path)/quota_exporter"
 fi
 
+# Fake upstreams, one process for all three providers.
+python3 scripts/fake_upstreams.py --port-file "$work/fakes.port" >"$work/fakes.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 1 100); do [ -s "$work/fakes.port" ] && break; sleep 0.1; done
+fakes="http://127.0.0.1:$(cat "$work/fakes.port")"
+
+# The configuration: the static example plus every provider against the fakes.
+# min_interval 1s so that what the fakes change shows up at the next scrape.
 port=$(free_port)
-"$bin" --config.file=examples/config.json --web.listen-address="127.0.0.1:$port" --log.level=debug 2>"$work/exporter.log" &
+base="http://127.0.0.1:$port"
+openssl genrsa -out "$work/zitadel-system-user.pem" 2048 2>/dev/null
+printf 'E2ESECRETKEY0123456789' >"$work/huawei-sk"
+zitadel_from=$(date -u -d '-1 min' +%Y-%m-%dT%H:%M:00Z)
+seed_account=01a7362d577a6c3019a474fd6f485823
+live_account=0123456789abcdef0123456789abcdef
+denied_account=fedcba9876543210fedcba9876543210
+zitadel_instance=231848297847848958
+python3 - "$work/config.json" <<PY
+import json, sys
+static = json.load(open("examples/config.json"))["static"]
+cloudflare = lambda account, **extra: dict(account_id=account, base_url="$fakes/client/v4", **extra)
+config = {
+    "global": {"min_interval": "1s", "max_staleness": "10m", "timeout": "10s"},
+    "static": static,
+    "cloudflare": [
+        cloudflare("$seed_account", api_token="\${E2E_CLOUDFLARE_TOKEN}"),
+        cloudflare("$live_account", api_token="\${E2E_CLOUDFLARE_TOKEN}", labels={"team": "edge"}),
+        cloudflare("$denied_account", api_token="not-the-token-the-fake-wants", collectors=["workers_builds"]),
+    ],
+    "huaweicloud_ces": [{
+        "region": "ap-southeast-1", "project_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "endpoint": "$fakes", "access_key": "E2EACCESSKEY", "secret_key_file": "$work/huawei-sk",
+    }],
+    "zitadel": [{
+        "url": "$fakes", "instance_id": "$zitadel_instance", "system_user": "quota-exporter",
+        "private_key_file": "$work/zitadel-system-user.pem", "receiver_url": "$base",
+        "notifications": [{"percent": 5, "repeat": True}],
+        "quotas": [
+            {"unit": "requests_all_authenticated", "amount": 1000, "from": "$zitadel_from", "reset_interval": "30d", "limit": True},
+            {"unit": "actions_all_run_seconds", "amount": 100, "from": "$zitadel_from", "reset_interval": "30d"},
+        ],
+    }],
+}
+json.dump(config, open(sys.argv[1], "w"), indent=2)
+PY
+mkdir -p "$work/state"   # --storage.path must exist (a volume in the container)
+export E2E_CLOUDFLARE_TOKEN=e2e-cloudflare-token
+check "config check accepts the e2e configuration" "$bin" --config.file="$work/config.json" --storage.path="$work/state" --config.check
+
+"$bin" --config.file="$work/config.json" --storage.path="$work/state" \
+  --web.listen-address="127.0.0.1:$port" --log.level=debug 2>"$work/exporter.log" &
 exporter=$!
 pids+=("$exporter")
-base="http://127.0.0.1:$port"
 check "exporter answers /-/healthy" wait_http "$base/-/healthy" 30
 check "exporter becomes ready" wait_http "$base/-/ready" 30
 
@@ -56,6 +129,10 @@ check "text format content type" grep -qi '^content-type: text/plain; version=0.
 check "promtool check metrics" sh -c "promtool check metrics < '$work/metrics.prom'"
 check "prometheus-client text parser" python3 scripts/check_exposition.py --format text "$work/metrics.prom"
 check "static quota exported" grep -q '^quota_limit{provider="static",account="acme-contract",quota="seats",unit="seats",team="platform"} 250$' "$work/metrics.prom"
+check "Cloudflare seed examples exported" grep -q "^quota_reset_timestamp_seconds{provider=\"cloudflare\",account=\"$seed_account\",quota=\"dex_commands\",unit=\"commands\"} 1577470279.117\$" "$work/metrics.prom"
+check "Huawei CES seed example exported" grep -q '^quota_remaining{provider="huaweicloud_ces",account="0a1b2c3d4e5f60718293a4b5c6d7e8f9",quota="ces_alarm",unit="count",region="ap-southeast-1"} 990$' "$work/metrics.prom"
+check "ZITADEL quotas exported" grep -q "^quota_limit{provider=\"zitadel\",account=\"$zitadel_instance\",quota=\"requests_all_authenticated\",unit=\"requests\"} 1000\$" "$work/metrics.prom"
+check "denied Cloudflare token is a down collector" grep -q "^quota_exporter_collector_up{provider=\"cloudflare\",account=\"$denied_account\",collector=\"workers_builds\"} 0\$" "$work/metrics.prom"
 
 om_accept='application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.1'
 curl -fsS -H "Accept: $om_accept" "$base/metrics" -o "$work/metrics.om" -D "$work/metrics.om.headers"
@@ -69,10 +146,14 @@ check "POST /metrics is 405 with Allow" sh -c "curl -s -D - -o /dev/null -X POST
 
 # A real Prometheus scraping the exporter.
 prom_port=$(free_port)
+check "test copy of the rules" python3 scripts/e2e_checks.py test-rules deploy/prometheus/quota-exporter.rules.yml "$work/rules.yml"
 cat >"$work/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
   scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - rules.yml
 scrape_configs:
   - job_name: quota_exporter
     static_configs:
@@ -84,8 +165,9 @@ prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb"
 pids+=("$!")
 check "prometheus starts" wait_http "http://127.0.0.1:$prom_port/-/ready" 60
 
+prom="http://127.0.0.1:$prom_port"
 query() { # query PROMQL -> prints the number of series in the result
-  curl -fsS --get "http://127.0.0.1:$prom_port/api/v1/query" --data-urlencode "query=$1" |
+  curl -fsS --get "$prom/api/v1/query" --data-urlencode "query=$1" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["status"]=="success", d; print(len(d["data"]["result"]))'
 }
 until_series() { # until_series PROMQL SECONDS: wait until the query returns at least one series
@@ -103,11 +185,85 @@ check "usage ratio query works" until_series 'quota_usage / quota_limit > 0.9' 3
 check "collector health in prometheus" until_series 'quota_exporter_collector_up == 1' 30
 check "scrape sample count sane" until_series 'scrape_samples_scraped{job="quota_exporter"} > 30' 30
 
+check "rules loaded and healthy, recording rules have series" until_ok 30 python3 scripts/e2e_checks.py rules "$prom" deploy/prometheus/quota-exporter.rules.yml
+
+# ZITADEL: the exporter provisioned its quotas at the fake; the fake then acts
+# as ZITADEL and posts usage notifications to the provisioned callUrl.
+check "ZITADEL quotas provisioned (SetQuota)" until_ok 30 sh -c "curl -fsS '$fakes/_control/zitadel/quotas' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d[\"quotas\"]) == 2 and d[\"calls\"][0][\"method\"] == \"PUT\", d'"
+notify() { # notify UNIT USAGE: prints the receiver's status
+  curl -fsS -X POST "$fakes/_control/zitadel/notify" -d "{\"instance\":\"$zitadel_instance\",\"unit\":\"$1\",\"usage\":$2}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["receiver_status"])'
+}
+check "receiver stores a ZITADEL notification" test "$(notify UNIT_REQUESTS_ALL_AUTHENTICATED 100)" = 200
+# Requests grow by 10 every second from 100 (of 1000): the trend passes the
+# limit long before the reset in 30 days.
+(usage=110; while [ $usage -lt 990 ]; do notify UNIT_REQUESTS_ALL_AUTHENTICATED $usage >/dev/null 2>&1; usage=$((usage + 10)); sleep 1; done) &
+pids+=("$!")
+check "ZITADEL usage reaches Prometheus" until_series "quota_usage{provider=\"zitadel\",quota=\"requests_all_authenticated\"} >= 100" 30
+
+# Drive quotas to exhaustion: the Cloudflare live account's DEX commands, and
+# ZITADEL's action seconds (a notification with usage = amount).
+check "live DEX quota not exhausted at first" until_series "quota_exhausted{account=\"$live_account\",quota=\"dex_commands\"} == 0" 30
+check "QuotaExhausted not firing for it" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExhausted account=$live_account quota=dex_commands --absent
+check "fake drives DEX to exhaustion" curl -fsS -X POST "$fakes/_control/cloudflare/$live_account/exhaust"
+check "QuotaExhausted fires for DEX" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExhausted account=$live_account quota=dex_commands --timeout 60
+check "QuotaAlmostExhausted critical fires for DEX" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaAlmostExhausted severity=critical account=$live_account quota=dex_commands --timeout 60
+check "receiver stores ZITADEL exhaustion" test "$(notify UNIT_ACTIONS_ALL_RUN_SECONDS 100)" = 200
+check "QuotaExhausted fires for ZITADEL actions" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExhausted provider=zitadel quota=actions_all_run_seconds --timeout 60
+check "QuotaAlmostExhausted warning fires for static seats (92 %)" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaAlmostExhausted severity=warning quota=seats --timeout 60
+check "QuotaPredictedToRunOut fires for ZITADEL requests" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaPredictedToRunOut provider=zitadel quota=requests_all_authenticated --timeout 60
+check "QuotaExporterCollectorDown fires for the denied token" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExporterCollectorDown account=$denied_account collector=workers_builds --timeout 60
+
+check "every dashboard query returns data" until_ok 60 python3 scripts/e2e_checks.py dashboard "$prom" dashboards/quota-exporter.json
+ratio_consistent() { # the dashboard's inline ratio and the recording rule cover the same quotas
+  local recorded inline
+  recorded=$(query 'quota:usage_ratio') inline=$(query 'quota_usage / (quota_limit > 0) or 1 - quota_remaining / (quota_limit > 0)')
+  echo "recorded $recorded, inline $inline"
+  [ "$recorded" -gt 0 ] && [ "$recorded" = "$inline" ]
+}
+check "dashboard usage ratio covers what quota:usage_ratio covers" until_ok 30 ratio_consistent
+
+# Secrets stay out of everything the exporter shows.
+curl -fsS "$base/metrics" -o "$work/metrics.prom"
+curl -fsS "$base/" -o "$work/status.html"
+receiver_secret=$(curl -fsS "$fakes/_control/zitadel/quotas" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quotas"][0]["notifications"][0]["callUrl"].rsplit("/", 1)[1])')
+check "no secret in metrics, status page or log" sh -c "! grep -F -e e2e-cloudflare-token -e not-the-token-the-fake-wants -e E2ESECRETKEY0123456789 -e '$receiver_secret' '$work/metrics.prom' '$work/status.html' '$work/exporter.log'"
+
+# The status page in a real browser.
+if [ "${E2E_SKIP_BROWSER:-}" = 1 ]; then
+  echo "skip status page in Chromium (E2E_SKIP_BROWSER=1)"
+else
+  chromium=$(command -v chromium || command -v chromium-browser || echo chromium)
+  browser=(timeout 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/chromium")
+  dump_dom() { "${browser[@]}" --dump-dom "$base/" >"$artifacts/status-page.html" 2>"$work/chromium.log"; }
+  screenshot() { "${browser[@]}" --screenshot="$artifacts/status-page.png" --window-size=1400,1000 "$base/" >>"$work/chromium.log" 2>&1; }
+  rm -f "$artifacts/status-page.png" "$artifacts/status-page.html"
+  check "Chromium dumps the status page DOM" dump_dom
+  check "status page renders every quota" python3 scripts/e2e_checks.py status-page "$artifacts/status-page.html" "$work/metrics.prom"
+  check "Chromium screenshots the status page" screenshot
+  check "screenshot is not blank" python3 scripts/e2e_checks.py png-nonblank "$artifacts/status-page.png"
+fi
+
+# A collector that stops succeeding goes stale (10 s in the test copy).
+check "fake Huawei CES starts failing" curl -fsS -X POST "$fakes/_control/huawei/fail"
+check "QuotaExporterValuesStale fires for Huawei" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExporterValuesStale provider=huaweicloud_ces --timeout 60
+check "Huawei values still served from cache" until_series 'quota_limit{provider="huaweicloud_ces"} == 1000 and on(provider) quota_exporter_collector_up{provider="huaweicloud_ces"} == 0' 30
+
+# A broken configuration is refused on reload; the old one keeps running.
+cp "$work/config.json" "$work/config.good.json"
+echo '{"cloudflare": [' >"$work/config.json"
+check "reload of a broken config answers 500" sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST '$base/-/reload')\" = 500"
+check "QuotaExporterConfigReloadFailed fires" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExporterConfigReloadFailed --timeout 60
+cp "$work/config.good.json" "$work/config.json"
+
+curl -fsS "$prom/api/v1/alerts" -o "$artifacts/e2e-alerts.json"
 kill -TERM "$exporter"
 stopped=0
 for _ in $(seq 1 50); do kill -0 "$exporter" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
 wait "$exporter"; status=$?
 check "SIGTERM exits 0 within 5 s" test "$stopped" = 1 -a "$status" = 0
+check "QuotaExporterAbsent fires once the exporter is gone" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExporterAbsent --timeout 60
+check "every alert (and severity) fired during the run" python3 scripts/e2e_checks.py fired-all "$prom" deploy/prometheus/quota-exporter.rules.yml
 
 echo
 echo "e2e: $passed passed, $failed failed"

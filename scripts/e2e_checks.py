@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""Checks scripts/e2e.sh runs against a real Prometheus, the dashboard, the
+rules and the status page. Standard library only (plus PyYAML for the rules).
+
+  e2e_checks.py test-rules SRC DST
+      Writes the test-only copy of the rules that the e2e Prometheus loads:
+      every `for:` becomes 0s, the 6h trend windows 1m, and the staleness
+      threshold 10 s, so that alerts fire within seconds. The expressions are
+      otherwise the shipped ones.
+  e2e_checks.py dashboard PROM_URL DASHBOARD.json
+      Runs every panel query (template variables substituted: $provider etc.
+      -> .*, $__rate_interval -> 1m) through /api/v1/query and every variable
+      query through /api/v1/series; each must succeed and return data.
+  e2e_checks.py rules PROM_URL RULES.yml
+      Every rule loaded with health "ok"; every recording rule's series exists.
+  e2e_checks.py wait-alert PROM_URL ALERTNAME [label=value ...] [--timeout S] [--absent]
+      Waits until /api/v1/alerts lists the alert firing with those labels
+      (with --absent: checks that it is not firing now).
+  e2e_checks.py fired-all PROM_URL RULES.yml
+      Every alert of the rules file (and each severity of it) fired during the run.
+  e2e_checks.py status-page DOM.html METRICS.prom
+      The status page has a row for every (provider, account, quota) in /metrics.
+  e2e_checks.py png-nonblank FILE.png
+      A screenshot that decodes and is not one flat colour.
+"""
+
+import html.parser
+import json
+import re
+import struct
+import sys
+import time
+import urllib.parse
+import urllib.request
+import zlib
+
+import yaml
+
+
+def fail(message):
+    print(message)
+    sys.exit(1)
+
+
+def api(prom, path, params):
+    url = prom + path + "?" + urllib.parse.urlencode(params, doseq=True)
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        body = json.load(answer)
+    if body.get("status") != "success":
+        raise RuntimeError("%s: %s" % (path, body))
+    return body["data"]
+
+
+# test-rules ------------------------------------------------------------------
+def test_rules(src, dst):
+    with open(src) as f:
+        rules = yaml.safe_load(f)
+    for group in rules["groups"]:
+        group["interval"] = "1s"
+        for rule in group["rules"]:
+            if "for" in rule:
+                rule["for"] = "0s"
+            rule["expr"] = rule["expr"].replace("[6h]", "[1m]")
+            if rule.get("alert") == "QuotaExporterValuesStale":
+                rule["expr"] = rule["expr"].replace("> 900", "> 10")
+    with open(dst, "w") as f:
+        yaml.safe_dump(rules, f, sort_keys=False)
+
+
+# dashboard -------------------------------------------------------------------
+SUBSTITUTIONS = {
+    "$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h",
+    "${datasource}": "", "$provider": ".*", "$account": ".*", "$quota": ".*",
+}
+
+
+def substitute(expr):
+    for key in sorted(SUBSTITUTIONS, key=len, reverse=True):
+        expr = expr.replace(key, SUBSTITUTIONS[key])
+    if "$" in expr:
+        raise ValueError("unsubstituted variable in: " + expr)
+    return expr
+
+
+def panel_targets(panels):
+    for panel in panels:
+        yield from ((panel, t) for t in panel.get("targets", []))
+        yield from panel_targets(panel.get("panels", []))
+
+
+def dashboard(prom, path):
+    with open(path) as f:
+        board = json.load(f)
+    problems, count = [], 0
+    for panel, target in panel_targets(board["panels"]):
+        count += 1
+        expr = substitute(target["expr"])
+        try:
+            result = api(prom, "/api/v1/query", {"query": expr})["result"]
+        except Exception as error:  # noqa: BLE001
+            problems.append("panel %r query %s failed: %s" % (panel["title"], target["refId"], error))
+            continue
+        status = "ok  " if result else "FAIL"
+        print("%s %-32s %s: %d series" % (status, panel["title"][:32], target["refId"], len(result)))
+        if not result:
+            problems.append("panel %r query %s returned no data:\n%s" % (panel["title"], target["refId"], expr))
+    for variable in board["templating"]["list"]:
+        if variable["type"] != "query":
+            continue
+        query = variable["query"]["query"] if isinstance(variable["query"], dict) else variable["query"]
+        m = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", query, re.S)
+        if not m:
+            problems.append("variable %s: unsupported query %s" % (variable["name"], query))
+            continue
+        count += 1
+        selector, label = substitute(m.group(1)), m.group(2)
+        series = api(prom, "/api/v1/series", {"match[]": selector})
+        values = sorted({s[label] for s in series if label in s})
+        print("%s variable %-23s %s" % ("ok  " if values else "FAIL", variable["name"], values))
+        if not values:
+            problems.append("variable %s has no values: %s" % (variable["name"], query))
+    print("%d dashboard queries" % count)
+    if problems:
+        fail("\n".join(problems))
+
+
+# rules -----------------------------------------------------------------------
+def rules(prom, path):
+    with open(path) as f:
+        expected = yaml.safe_load(f)
+    loaded = {}
+    for group in api(prom, "/api/v1/rules", {})["groups"]:
+        for rule in group["rules"]:
+            loaded.setdefault(rule["name"], []).append(rule)
+    problems = []
+    for group in expected["groups"]:
+        for rule in group["rules"]:
+            name = rule.get("record") or rule["alert"]
+            found = loaded.get(name)
+            if not found:
+                problems.append("rule %s is not loaded" % name)
+                continue
+            for r in found:
+                if r.get("health") != "ok":
+                    problems.append("rule %s: health %s: %s" % (name, r.get("health"), r.get("lastError")))
+            if "record" in rule:
+                n = len(api(prom, "/api/v1/query", {"query": name})["result"])
+                print("%s recording rule %s: %d series" % ("ok  " if n else "FAIL", name, n))
+                if not n:
+                    problems.append("recording rule %s has no series" % name)
+            else:
+                print("ok   alert rule %s loaded, health ok" % name)
+    if problems:
+        fail("\n".join(problems))
+
+
+# alerts ----------------------------------------------------------------------
+def matching_alerts(prom, name, labels):
+    alerts = api(prom, "/api/v1/alerts", {})["alerts"]
+    return [a for a in alerts if a["labels"].get("alertname") == name and a["state"] == "firing"
+            and all(a["labels"].get(k) == v for k, v in labels.items())]
+
+
+def wait_alert(prom, args):
+    timeout, absent, labels = 60.0, False, {}
+    name = args[0]
+    rest = list(args[1:])
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--timeout":
+            timeout = float(rest.pop(0))
+        elif arg == "--absent":
+            absent = True
+        else:
+            key, value = arg.split("=", 1)
+            labels[key] = value
+    if absent:
+        found = matching_alerts(prom, name, labels)
+        if found:
+            fail("%s %s is firing: %s" % (name, labels, found))
+        return
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = matching_alerts(prom, name, labels)
+        if found:
+            print(json.dumps(found[0]["labels"], sort_keys=True))
+            print(found[0]["annotations"].get("description", ""))
+            return
+        time.sleep(0.5)
+    alerts = api(prom, "/api/v1/alerts", {})["alerts"]
+    fail("%s %s did not fire within %.0fs; alerts now:\n%s" % (name, labels, timeout, json.dumps(alerts, indent=1)[:3000]))
+
+
+def fired_all(prom, path):
+    with open(path) as f:
+        expected = yaml.safe_load(f)
+    wanted = {(r["alert"], r["labels"]["severity"]) for g in expected["groups"] for r in g["rules"] if "alert" in r}
+    result = api(prom, "/api/v1/query", {"query": 'group by (alertname, severity) (max_over_time(ALERTS{alertstate="firing"}[30m]))'})["result"]
+    fired = {(s["metric"]["alertname"], s["metric"].get("severity")) for s in result}
+    for alert in sorted(wanted):
+        print("%s %s (%s)" % ("ok  " if alert in fired else "FAIL", *alert))
+    missing = wanted - fired
+    if missing:
+        fail("never fired: %s" % sorted(missing))
+
+
+# status page -----------------------------------------------------------------
+class QuotaRows(html.parser.HTMLParser):
+    """Collects every table row on the page: its cell texts and the text of
+    its first <strong> (the status page shows the quota name in bold)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.row, self.cell = [], None, None
+        self.strong, self.in_strong = None, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.row, self.strong = [], None
+        elif tag == "td" and self.row is not None:
+            self.cell = ""
+        elif tag == "strong" and self.cell is not None and self.strong is None:
+            self.strong, self.in_strong = "", True
+
+    def handle_endtag(self, tag):
+        if tag == "strong":
+            self.in_strong = False
+        elif tag == "td" and self.cell is not None:
+            self.row.append(self.cell.strip())
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.rows.append((self.row, self.strong))
+            self.row = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+        if self.in_strong:
+            self.strong += data
+
+
+SAMPLE = re.compile(r'^(quota_[a-z_]+)\{(.*)\} \S+$')
+LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def status_page(dom_path, metrics_path):
+    quotas = set()
+    with open(metrics_path) as f:
+        for line in f:
+            m = SAMPLE.match(line.strip())
+            if m and not m.group(1).startswith("quota_exporter_"):
+                labels = dict(LABEL.findall(m.group(2)))
+                quotas.add((labels["provider"], labels["account"], labels["quota"]))
+    if not quotas:
+        fail("no quota series in " + metrics_path)
+    parser = QuotaRows()
+    with open(dom_path) as f:
+        parser.feed(f.read())
+    # Quota rows: provider, account, then the quota cell (name, then its labels).
+    shown = {(cells[0], cells[1], strong) for cells, strong in parser.rows if len(cells) >= 10 and strong}
+    for quota in sorted(quotas):
+        print("%s %s / %s / %s" % ("ok  " if quota in shown else "FAIL", *quota))
+    missing = quotas - shown
+    if missing:
+        fail("status page lacks %s" % sorted(missing))
+
+
+# screenshot ------------------------------------------------------------------
+def png_pixels(path):
+    """Decodes an 8-bit RGB/RGBA non-interlaced PNG (what Chromium writes)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        fail("%s is not a PNG" % path)
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    width, height, depth, color, _, _, interlace = header
+    if depth != 8 or color not in (2, 6) or interlace:
+        fail("unsupported PNG format %s" % (header,))
+    bpp = 3 if color == 2 else 4
+    raw, stride = zlib.decompress(idat), width * bpp
+    rows, previous, i = [], bytearray(stride), 0
+    for _ in range(height):
+        kind, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b, c = previous[x], previous[x - bpp] if x >= bpp else 0
+            if kind == 1:
+                line[x] = (line[x] + a) & 255
+            elif kind == 2:
+                line[x] = (line[x] + b) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return width, height, bpp, rows
+
+
+def png_nonblank(path):
+    width, height, bpp, rows = png_pixels(path)
+    colours = set()
+    for row in rows[::4]:
+        for x in range(0, len(row), bpp * 4):
+            colours.add(row[x:x + 3])
+    print("%dx%d, %d distinct colours in a 1/16 sample" % (width, height, len(colours)))
+    if width < 800 or height < 600 or len(colours) < 8:
+        fail("screenshot looks blank")
+
+
+def main():
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "test-rules":
+        test_rules(*args)
+    elif command == "dashboard":
+        dashboard(*args)
+    elif command == "rules":
+        rules(*args)
+    elif command == "wait-alert":
+        wait_alert(args[0], args[1:])
+    elif command == "fired-all":
+        fired_all(*args)
+    elif command == "status-page":
+        status_page(*args)
+    elif command == "png-nonblank":
+        png_nonblank(*args)
+    else:
+        fail("unknown command " + command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Fake Cloudflare, Huawei Cloud CES and ZITADEL upstreams for scripts/e2e.sh.
+
+One stdlib-only process on 127.0.0.1 serving every provider's routes:
+
+  Cloudflare  GET /client/v4/accounts/{id}/dex/commands/quota
+              GET /client/v4/accounts/{id}/builds/account/limits
+              GET /client/v4/accounts/{id}/ai-gateway/billing/spending-limit
+              Needs "Authorization: Bearer <--cloudflare-token>"; otherwise
+              HTTP 403 with Cloudflare's code 10000 envelope. The seed account
+              (SEED_ACCOUNT) gets the seed examples verbatim (scripts/fixtures/);
+              LIVE_ACCOUNT gets the same documents with plausible, not yet
+              exhausted values that a control call can drive to exhaustion.
+              Any other account: HTTP 404 with code 7003.
+  Huawei CES  GET /V1.0/{project_id}/quotas: the seed example verbatim.
+              Checks that the request is SDK-HMAC-SHA256 signed with
+              --huawei-ak and carries X-Sdk-Date, but does NOT verify the
+              signature: the Swift tests (Tests/QuotaHuaweiCESTests) and
+              scripts/huawei_sign.py do that against Huawei's algorithm.
+  ZITADEL     PUT|POST /system/v1/instances/{id}/quotas (SetQuota/AddQuota):
+              needs a Bearer JWT (three base64url parts; the RS256 signature
+              is verified by the Swift tests, not here), records the body and
+              answers with ZITADEL's {"details": ...}.
+
+Control routes (for the test script, not part of any real API):
+
+  POST /_control/cloudflare/{account}/exhaust   DEX remaining -> 0, builds limit reached
+  POST /_control/huawei/fail                    CES answers 500 from now on
+  GET  /_control/zitadel/quotas                 the quota bodies the exporter provisioned
+  POST /_control/zitadel/notify                 body {"instance", "unit", "usage"}: acts as
+       ZITADEL and POSTs a usage notification to the provisioned callUrl; answers with
+       the receiver's status code.
+
+Usage: fake_upstreams.py --port-file FILE [--cloudflare-token T] [--huawei-ak AK]
+"""
+
+import argparse
+import copy
+import datetime
+import http.server
+import json
+import os
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+SEED_ACCOUNT = "01a7362d577a6c3019a474fd6f485823"
+LIVE_ACCOUNT = "0123456789abcdef0123456789abcdef"
+
+CF_PATHS = {
+    "dex/commands/quota": "cloudflare-dex-commands-quota.json",
+    "builds/account/limits": "cloudflare-builds-account-limits.json",
+    "ai-gateway/billing/spending-limit": "cloudflare-ai-gateway-spending-limit.json",
+}
+UNIT_NUMBERS = {"UNIT_REQUESTS_ALL_AUTHENTICATED": 1, "UNIT_ACTIONS_ALL_RUN_SECONDS": 2}
+
+
+def fixture_bytes(name):
+    with open(os.path.join(FIXTURES, name), "rb") as f:
+        return f.read()
+
+
+def rfc3339(ts):
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_rfc3339(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        tomorrow = rfc3339(time.time() + 86400)
+        dex = json.loads(fixture_bytes(CF_PATHS["dex/commands/quota"]))
+        dex["result"].update(quota=750, quota_usage=250, reset_time=tomorrow)
+        builds = json.loads(fixture_bytes(CF_PATHS["builds/account/limits"]))
+        builds["result"].update(build_minutes_refresh_on=tomorrow, has_reached_build_minutes_limit=False)
+        spending = json.loads(fixture_bytes(CF_PATHS["ai-gateway/billing/spending-limit"]))
+        spending["result"]["config"].update(amount=5000, duration="monthly", strategy="fixed")
+        self.live = {"dex/commands/quota": dex, "builds/account/limits": builds,
+                     "ai-gateway/billing/spending-limit": spending}
+        self.huawei_failing = False
+        self.zitadel_quotas = {}  # (instance, unit) -> last body
+        self.zitadel_calls = []
+        self.notification_seq = 0
+
+    def exhaust(self):
+        with self.lock:
+            dex = self.live["dex/commands/quota"]["result"]
+            dex["quota_usage"] = dex["quota"] + dex["quota_usage"]
+            dex["quota"] = 0
+            self.live["builds/account/limits"]["result"]["has_reached_build_minutes_limit"] = True
+
+
+STATE = State()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-upstreams/1"
+
+    def log_message(self, fmt, *args):  # one line per request on stderr, without headers
+        print("%s %s" % (self.command, self.path), flush=True)
+
+    def reply(self, status, body, content_type="application/json"):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    # Cloudflare -----------------------------------------------------------
+    def cloudflare(self, account, rest):
+        if self.headers.get("Authorization") != "Bearer " + self.server.cloudflare_token:
+            return self.reply(403, {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}],
+                                    "messages": [], "result": None})
+        if rest not in CF_PATHS:
+            return self.reply(404, {"success": False, "errors": [{"code": 7003, "message": "Could not route to /" + rest + ", perhaps your object identifier is invalid?"}], "messages": [], "result": None})
+        if account == SEED_ACCOUNT:
+            return self.reply(200, fixture_bytes(CF_PATHS[rest]))
+        if account == LIVE_ACCOUNT:
+            with STATE.lock:
+                return self.reply(200, copy.deepcopy(STATE.live[rest]))
+        return self.reply(404, {"success": False, "errors": [{"code": 7003, "message": "Could not route to /accounts/" + account + "/" + rest + ", perhaps your object identifier is invalid?"}], "messages": [], "result": None})
+
+    # Huawei ---------------------------------------------------------------
+    def huawei(self, project):
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("SDK-HMAC-SHA256 Access=" + self.server.huawei_ak + ",") or not self.headers.get("X-Sdk-Date"):
+            return self.reply(401, {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information: verify aksk signature fail"})
+        if STATE.huawei_failing:
+            return self.reply(500, {"error_code": "ces.0500", "error_msg": "Internal Server Error (fake upstream told to fail)"})
+        return self.reply(200, fixture_bytes("huaweicloud-ces-quotas.json"))
+
+    # ZITADEL --------------------------------------------------------------
+    def zitadel(self, instance):
+        auth = self.headers.get("Authorization", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        if len(token.split(".")) != 3:
+            return self.reply(401, {"code": 16, "message": "Errors.Token.Invalid (AUTH-7fs1e)", "details": []})
+        try:
+            quota = json.loads(self.body())
+            unit = quota["unit"]
+            assert unit in UNIT_NUMBERS and quota["notifications"][0]["callUrl"]
+        except Exception as error:  # noqa: BLE001 - any malformed body is a 400
+            return self.reply(400, {"code": 3, "message": "Errors.Quota.Invalid: %s" % error, "details": []})
+        with STATE.lock:
+            STATE.zitadel_quotas[(instance, unit)] = quota
+            STATE.zitadel_calls.append({"method": self.command, "instance": instance, "unit": unit})
+        now = rfc3339(time.time())
+        return self.reply(200, {"details": {"sequence": "1", "changeDate": now, "resourceOwner": instance}})
+
+    def zitadel_notify(self):
+        request = json.loads(self.body())
+        unit = request["unit"]
+        with STATE.lock:
+            quota = STATE.zitadel_quotas.get((request["instance"], unit))
+            STATE.notification_seq += 1
+            seq = STATE.notification_seq
+        if quota is None:
+            return self.reply(409, {"error": "quota not provisioned (yet)"})
+        start = parse_rfc3339(quota["from"])
+        interval = int(quota["resetInterval"].rstrip("s"))
+        now = time.time()
+        period_start = start + max(0, int((now - start) // interval)) * interval
+        notification = {
+            "unit": UNIT_NUMBERS[unit],
+            "id": "e2e-%d-%d" % (os.getpid(), seq),
+            "callURL": quota["notifications"][0]["callUrl"],
+            "periodStart": rfc3339(period_start).replace(".000Z", "Z"),
+            "threshold": int(request["usage"] * 100 // int(quota["amount"])),
+            "usage": int(request["usage"]),
+        }
+        post = urllib.request.Request(notification["callURL"], data=json.dumps(notification).encode(),
+                                      headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(post, timeout=5) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        return self.reply(200, {"receiver_status": status})
+
+    # Routing --------------------------------------------------------------
+    def route(self):
+        path = self.path.split("?", 1)[0]
+        m = re.fullmatch(r"/client/v4/accounts/([^/]+)/(.+)", path)
+        if m and self.command == "GET":
+            return self.cloudflare(m.group(1), m.group(2))
+        m = re.fullmatch(r"/V1\.0/([^/]+)/quotas", path)
+        if m and self.command == "GET":
+            return self.huawei(m.group(1))
+        m = re.fullmatch(r"/system/v1/instances/([^/]+)/quotas", path)
+        if m and self.command in ("PUT", "POST"):
+            return self.zitadel(m.group(1))
+        m = re.fullmatch(r"/_control/cloudflare/([^/]+)/exhaust", path)
+        if m and self.command == "POST":
+            STATE.exhaust()
+            return self.reply(200, {"exhausted": m.group(1)})
+        if path == "/_control/huawei/fail" and self.command == "POST":
+            STATE.huawei_failing = True
+            return self.reply(200, {"huawei": "failing"})
+        if path == "/_control/zitadel/quotas" and self.command == "GET":
+            with STATE.lock:
+                return self.reply(200, {"quotas": list(STATE.zitadel_quotas.values()), "calls": STATE.zitadel_calls})
+        if path == "/_control/zitadel/notify" and self.command == "POST":
+            return self.zitadel_notify()
+        return self.reply(404, {"error": "no route for %s %s" % (self.command, path)})
+
+    do_GET = do_PUT = do_POST = route
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port-file", required=True, help="write the bound port here once listening")
+    parser.add_argument("--cloudflare-token", default="e2e-cloudflare-token")
+    parser.add_argument("--huawei-ak", default="E2EACCESSKEY")
+    args = parser.parse_args()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.cloudflare_token = args.cloudflare_token
+    server.huawei_ak = args.huawei_ak
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(server.server_address[1]))
+    os.replace(tmp, args.port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
