@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Static checks of deploy/, dashboards/ and the runbook (run by .ci/run).
+
+- Every YAML file under deploy/ parses (yaml.safe_load_all); every JSON file
+  under dashboards/ and deploy/ parses.
+- deploy/kubernetes/prometheusrule.yaml holds exactly the groups of
+  deploy/prometheus/quota-exporter.rules.yml (`--write` regenerates it).
+- Every alert: CamelCase name, severity warning|critical, summary,
+  description, and a runbook_url whose anchor is a heading of docs/runbook.md;
+  the unit tests have a firing and a not-firing case for it.
+- The Deployment runs as non-root with a read-only root filesystem, has
+  requests and limits, probes /-/healthy and /-/ready on the Service's port;
+  the ServiceMonitor selects the Service and names its port.
+- With --binary BIN: the ConfigMap's config passes `BIN --config.check`
+  (secret files replaced by generated stand-ins).
+
+Usage: scripts/check_deploy.py [--write] [--binary BIN]
+"""
+
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RULES = os.path.join(ROOT, "deploy/prometheus/quota-exporter.rules.yml")
+TESTS = os.path.join(ROOT, "deploy/prometheus/quota-exporter.rules.test.yml")
+PROMETHEUS_RULE = os.path.join(ROOT, "deploy/kubernetes/prometheusrule.yaml")
+RUNBOOK = os.path.join(ROOT, "docs/runbook.md")
+K8S = os.path.join(ROOT, "deploy/kubernetes")
+
+problems = []
+
+
+def check(condition, message):
+    print(("ok   " if condition else "FAIL ") + message)
+    if not condition:
+        problems.append(message)
+
+
+def load_yaml(path):
+    with open(path) as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]
+
+
+class LiteralDumper(yaml.SafeDumper):
+    """Writes multi-line strings (the expressions) as `|` blocks."""
+
+
+LiteralDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
+def prometheus_rule_text(groups):
+    header = ("# Generated from deploy/prometheus/quota-exporter.rules.yml by\n"
+              "# `scripts/check_deploy.py --write`; edit that file, not this one.\n"
+              "# For prometheus-operator: set the labels your Prometheus' ruleSelector\n"
+              "# wants (kube-prometheus-stack: `release: <release name>`).\n")
+    resource = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {"name": "quota-exporter", "labels": {"app.kubernetes.io/name": "quota-exporter"}},
+        "spec": {"groups": groups},
+    }
+    return header + yaml.dump(resource, Dumper=LiteralDumper, sort_keys=False, width=200)
+
+
+def github_anchor(heading):
+    text = heading.strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def main():
+    args = sys.argv[1:]
+    write = "--write" in args
+    binary = args[args.index("--binary") + 1] if "--binary" in args else None
+
+    # Parse everything.
+    yaml_files = sorted(glob.glob(os.path.join(ROOT, "deploy/**/*.y*ml"), recursive=True))
+    for path in yaml_files:
+        try:
+            docs = load_yaml(path)
+            check(bool(docs), "%s parses (%d documents)" % (os.path.relpath(path, ROOT), len(docs)))
+        except yaml.YAMLError as error:
+            check(False, "%s parses: %s" % (os.path.relpath(path, ROOT), error))
+    for path in sorted(glob.glob(os.path.join(ROOT, "dashboards/*.json")) + glob.glob(os.path.join(ROOT, "deploy/**/*.json"), recursive=True)):
+        try:
+            with open(path) as f:
+                json.load(f)
+            check(True, "%s parses" % os.path.relpath(path, ROOT))
+        except ValueError as error:
+            check(False, "%s parses: %s" % (os.path.relpath(path, ROOT), error))
+
+    # Rules and the PrometheusRule.
+    groups = load_yaml(RULES)[0]["groups"]
+    if write:
+        with open(PROMETHEUS_RULE, "w") as f:
+            f.write(prometheus_rule_text(groups))
+        print("wrote " + os.path.relpath(PROMETHEUS_RULE, ROOT))
+    check(load_yaml(PROMETHEUS_RULE)[0]["spec"]["groups"] == groups,
+          "prometheusrule.yaml has the groups of quota-exporter.rules.yml (fix: scripts/check_deploy.py --write)")
+
+    with open(RUNBOOK) as f:
+        anchors = {github_anchor(m.group(1)) for m in re.finditer(r"^#+\s+(.*)$", f.read(), re.M)}
+    tests = load_yaml(TESTS)[0]["tests"]
+    cases = {}
+    for test in tests:
+        for case in test.get("alert_rule_test", []):
+            cases.setdefault(case["alertname"], set()).add(bool(case.get("exp_alerts")))
+    for group in groups:
+        for rule in group["rules"]:
+            if "alert" not in rule:
+                check(":" in rule["record"], "recording rule %s follows level:metric:operations" % rule["record"])
+                continue
+            name, labels, notes = rule["alert"], rule.get("labels", {}), rule.get("annotations", {})
+            check(re.fullmatch(r"(?:[A-Z][a-z0-9]+)+", name) is not None, "%s is CamelCase" % name)
+            check(labels.get("severity") in ("warning", "critical"), "%s has severity warning or critical" % name)
+            check(bool(notes.get("summary")) and bool(notes.get("description")), "%s has summary and description" % name)
+            url = notes.get("runbook_url", "")
+            anchor = url.split("#", 1)[1] if "#" in url else ""
+            check("docs/runbook.md#" in url and anchor in anchors, "%s runbook_url points at a section of docs/runbook.md (#%s)" % (name, anchor))
+            check(cases.get(name) == {True, False}, "%s is unit-tested firing and not firing" % name)
+
+    # Kubernetes.
+    resources = {}
+    for path in glob.glob(os.path.join(K8S, "*.yaml")):
+        for doc in load_yaml(path):
+            resources[doc["kind"]] = doc
+    deployment, service, monitor = resources["Deployment"], resources["Service"], resources["ServiceMonitor"]
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    check(pod["securityContext"].get("runAsNonRoot") is True, "Deployment runAsNonRoot")
+    check(container["securityContext"].get("readOnlyRootFilesystem") is True, "Deployment readOnlyRootFilesystem")
+    check(container["securityContext"].get("allowPrivilegeEscalation") is False, "Deployment forbids privilege escalation")
+    resources_ = container.get("resources", {})
+    check(all(resources_.get(kind, {}).get(r) for kind in ("requests", "limits") for r in ("cpu", "memory")), "Deployment has cpu/memory requests and limits")
+    port_names = {p["name"]: p["containerPort"] for p in container["ports"]}
+    check(port_names.get("http-metrics") == 8795, "container port http-metrics is 8795 (the default port)")
+    check(container["livenessProbe"]["httpGet"]["path"] == "/-/healthy", "liveness probe on /-/healthy")
+    check(container["readinessProbe"]["httpGet"]["path"] == "/-/ready", "readiness probe on /-/ready")
+    check(all(container[p]["httpGet"]["port"] in port_names for p in ("livenessProbe", "readinessProbe", "startupProbe")), "probes use a named container port")
+    template_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    check(all(template_labels.get(k) == v for k, v in service["spec"]["selector"].items()), "Service selects the Deployment's pods")
+    service_ports = {p["name"]: p for p in service["spec"]["ports"]}
+    check(all(p["targetPort"] in port_names for p in service_ports.values()), "Service targets a named container port")
+    check(all(service["metadata"]["labels"].get(k) == v for k, v in monitor["spec"]["selector"]["matchLabels"].items()), "ServiceMonitor selects the Service")
+    check(all(e["port"] in service_ports for e in monitor["spec"]["endpoints"]), "ServiceMonitor names a Service port")
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    check(any(a == "--storage.path=" + mounts.get("state", "?") for a in container["args"]), "--storage.path is the state volume")
+
+    # docker-compose: every bind-mounted path exists (relative to deploy/).
+    compose = load_yaml(os.path.join(ROOT, "deploy/docker-compose.yml"))[0]
+    for name, svc in compose["services"].items():
+        for volume in svc.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("."):
+                check(os.path.exists(os.path.join(ROOT, "deploy", source)), "compose %s mounts an existing %s" % (name, source))
+            else:
+                check(source in compose.get("volumes", {}), "compose %s uses declared volume %s" % (name, source))
+        if "build" in svc:
+            build = svc["build"]
+            check(os.path.exists(os.path.join(ROOT, "deploy", build["context"], build["dockerfile"])), "compose %s builds an existing Dockerfile" % name)
+
+    # Dockerfile basics.
+    with open(os.path.join(ROOT, "deploy/Dockerfile")) as f:
+        dockerfile = f.read()
+    check("--static-swift-stdlib" in dockerfile and "EXPOSE 8795" in dockerfile and "USER 65534" in dockerfile,
+          "Dockerfile: static stdlib build, EXPOSE 8795, USER 65534")
+
+    # The ConfigMap's configuration, through the real binary.
+    if binary:
+        config = resources["ConfigMap"]["data"]["config.json"]
+        with tempfile.TemporaryDirectory() as tmp:
+            secrets = os.path.join(tmp, "secrets")
+            os.mkdir(secrets)
+            for name in re.findall(r"/etc/quota-exporter/secrets/([\w.-]+)", config):
+                path = os.path.join(secrets, name)
+                if name.endswith(".pem"):
+                    subprocess.run(["openssl", "genrsa", "-out", path, "2048"], check=True, capture_output=True)
+                else:
+                    with open(path, "w") as f:
+                        f.write("stand-in-secret-0123456789")
+            config_path = os.path.join(tmp, "config.json")
+            with open(config_path, "w") as f:
+                f.write(config.replace("/etc/quota-exporter/secrets", secrets))
+            os.mkdir(os.path.join(tmp, "state"))
+            result = subprocess.run([binary, "--config.file=" + config_path, "--storage.path=" + os.path.join(tmp, "state"), "--config.check"],
+                                    capture_output=True, text=True)
+            output = (result.stdout + result.stderr).strip()
+            check(result.returncode == 0, "ConfigMap config passes --config.check: " + output.splitlines()[-1] if output else "")
+
+    if problems:
+        print("\n%d problem(s)" % len(problems))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
