@@ -20,13 +20,15 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-echo "building the release binary..."
-swift build -c release --product quota_exporter >/dev/null
-bin="$(swift build -c release --show-bin-path)/quota_exporter"
+# The binary the container ships: static Swift runtime (needs libcurl4-openssl-dev).
+echo "building the release binary (--static-swift-stdlib)..."
+swift build -c release --static-swift-stdlib --product quota_exporter --scratch-path .build-static >/dev/null
+bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/quota_exporter"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; return 1; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+anon_kib() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status"; }
 # run_wrk URL -> "requests_per_second avg_latency_ms p99_latency_ms"
 run_wrk() {
   wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$1" >"$work/wrk.txt"
@@ -67,7 +69,7 @@ PY
   curl -fsS "http://127.0.0.1:$port/metrics" -o "$work/metrics-$n.prom"
   series=$(grep -vc '^#' "$work/metrics-$n.prom")
   bytes=$(wc -c <"$work/metrics-$n.prom")
-  idle_rss=$(rss_kib "$exporter")
+  idle_rss=$(rss_kib "$exporter"); idle_anon=$(anon_kib "$exporter")
 
   nginx_port=$(free_port)
   mkdir -p "$work/nginx-$n/root"
@@ -90,11 +92,11 @@ NGINX
   wait_http "http://127.0.0.1:$nginx_port/metrics"
 
   read -r e_rps e_avg e_p99 < <(run_wrk "http://127.0.0.1:$port/metrics")
-  e_rss=$(rss_kib "$exporter"); e_hwm=$(hwm_kib "$exporter")
+  e_rss=$(rss_kib "$exporter"); e_hwm=$(hwm_kib "$exporter"); e_anon=$(anon_kib "$exporter")
   read -r n_rps n_avg n_p99 < <(run_wrk "http://127.0.0.1:$nginx_port/metrics")
   printf '%-8s %-9s %10s %10s %10s %10s %12s %12s\n' "$series" exporter "$e_rps" "$e_avg" "$e_p99" "$bytes" "$e_rss" "$e_hwm"
   printf '%-8s %-9s %10s %10s %10s %10s %12s %12s\n' "$series" nginx "$n_rps" "$n_avg" "$n_p99" "$bytes" - -
-  python3 -c "import sys; e,n,ea,na,ep,np_=map(float,sys.argv[1:7]); print(f'{\"\":8} ratio     throughput {e/n:.2f}x nginx, avg latency {ea/na:.2f}x, p99 {ep/np_:.2f}x; exporter RSS idle {int(sys.argv[7])/1024:.1f} MiB')" \
-    "$e_rps" "$n_rps" "$e_avg" "$n_avg" "$e_p99" "$n_p99" "$idle_rss"
+  python3 -c "import sys; e,n,ea,na,ep,np_=map(float,sys.argv[1:7]); r,a,lr,la=(int(x)/1024 for x in sys.argv[7:11]); print(f'{\"\":8} ratio     throughput {e/n:.2f}x nginx, avg latency {ea/na:.2f}x, p99 {ep/np_:.2f}x; exporter RSS idle {r:.1f} MiB ({a:.1f} anonymous), after load {lr:.1f} MiB ({la:.1f} anonymous)')" \
+    "$e_rps" "$n_rps" "$e_avg" "$n_avg" "$e_p99" "$n_p99" "$idle_rss" "$idle_anon" "$e_rss" "$e_anon"
   kill "$exporter" "$nginx_pid"; wait "$exporter" "$nginx_pid" 2>/dev/null || true
 done

@@ -68,6 +68,22 @@ if [ -z "$bin" ]; then
   bin="$(swift build --show-bin-path)/quota_exporter"
 fi
 
+# The configuration example in the README must stay valid.
+mkdir -p "$work/readme"
+python3 - "$work/readme" <<'PY'
+import re, sys
+text = open("README.md").read()
+block = re.search(r"```json\n(.*?)```", text[text.index("## Configuration"):], re.S).group(1)
+open(sys.argv[1] + "/config.json", "w").write(block.replace("/run/secrets/", sys.argv[1] + "/"))
+PY
+echo token >"$work/readme/cloudflare"; echo secret >"$work/readme/huawei-sk"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/readme/zitadel.pem" 2>/dev/null
+check "README configuration example passes --config.check" \
+  env HUAWEICLOUD_SDK_AK=ak "$bin" --config.file="$work/readme/config.json" --storage.path="$work/readme" --config.check
+for example in examples/*.json; do
+  check "$example is valid JSON" python3 -m json.tool "$example"
+done
+
 # Fake upstreams, one process for all three providers.
 python3 scripts/fake_upstreams.py --port-file "$work/fakes.port" >"$work/fakes.log" 2>&1 &
 pids+=("$!")

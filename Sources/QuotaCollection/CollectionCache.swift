@@ -39,6 +39,7 @@ public actor CollectionCache {
     private var waiters: [UInt64: Waiter] = [:]
     private var nextWaiterID: UInt64 = 0
     private let limiter: ConcurrencyLimiter
+    private let invalidations: TargetInvalidations?
     private let logger: Logger
     private let clock: @Sendable () -> Double
 
@@ -47,10 +48,12 @@ public actor CollectionCache {
     public init(
         targets: [Target],
         maxConcurrency: Int = 4,
+        invalidations: TargetInvalidations? = nil,
         logger: Logger,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.limiter = ConcurrencyLimiter(limit: max(1, maxConcurrency))
+        self.invalidations = invalidations
         self.logger = logger
         self.clock = clock
         for target in targets {
@@ -85,7 +88,8 @@ public actor CollectionCache {
     /// Starts due collections and waits for in-flight ones until `deadline`.
     public func refresh(deadline: ContinuousClock.Instant) async -> CollectionSnapshot {
         let now = clock()
-        for (identity, state) in states where isDue(state, now: now) {
+        let invalidated = invalidations?.take() ?? []
+        for (identity, state) in states where isDue(state, now: now) || (invalidated.contains(identity) && !state.inFlight) {
             start(identity)
         }
         let pending = Set(states.filter { $0.value.inFlight }.keys)

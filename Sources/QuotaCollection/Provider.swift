@@ -83,17 +83,22 @@ public struct ProviderContext: Sendable {
     /// `--storage.path`: a directory where providers keep state that must
     /// survive restarts (ZITADEL's notifications); nil when not given.
     public var storagePath: String?
+    /// Where a provider marks targets whose data it changed between
+    /// collections (pushed data), so the next scrape collects them again.
+    public var invalidations: TargetInvalidations
 
     public init(
         logger: Logger,
         upstreamCounter: UpstreamRequestCounter,
         clientSettings: UpstreamClient.Settings = UpstreamClient.Settings(),
-        storagePath: String? = nil
+        storagePath: String? = nil,
+        invalidations: TargetInvalidations = TargetInvalidations()
     ) {
         self.logger = logger
         self.upstreamCounter = upstreamCounter
         self.clientSettings = clientSettings
         self.storagePath = storagePath
+        self.invalidations = invalidations
     }
 
     /// An HTTP client for one provider, sharing the request counter.

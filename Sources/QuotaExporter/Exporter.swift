@@ -67,7 +67,10 @@ public enum Exporter {
             standardOutput("configuration OK: \(configuration.source): \(configuration.targets.count) targets\(perProvider.isEmpty ? "" : " (\(perProvider))")\n")
             return 0
         }
-        let runtime = ExporterRuntime(options: options, providers: providers, configuration: configuration, loader: loader, counter: counter, logger: logger)
+        let runtime = ExporterRuntime(
+            options: options, providers: providers, configuration: configuration, loader: loader,
+            counter: counter, invalidations: context.invalidations, logger: logger
+        )
         if configuration.targets.isEmpty {
             logger.warn("no provider configured; serving only the exporter's own metrics", ["hint": runtime.setupHint])
         }

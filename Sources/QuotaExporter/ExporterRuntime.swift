@@ -26,6 +26,7 @@ public final class ExporterRuntime: Sendable {
         configuration: ExporterConfiguration,
         loader: ConfigurationLoader,
         counter: UpstreamRequestCounter,
+        invalidations: TargetInvalidations? = nil,
         logger: Logger,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
@@ -36,7 +37,10 @@ public final class ExporterRuntime: Sendable {
         self.logger = logger
         self.clock = clock
         self.state = RuntimeState(loadedAt: clock())
-        self.cache = CollectionCache(targets: configuration.targets, maxConcurrency: configuration.maxConcurrency, logger: logger, clock: clock)
+        self.cache = CollectionCache(
+            targets: configuration.targets, maxConcurrency: configuration.maxConcurrency,
+            invalidations: invalidations, logger: logger, clock: clock
+        )
     }
 
     /// What the HTTP server calls.

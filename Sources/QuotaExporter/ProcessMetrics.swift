@@ -35,7 +35,7 @@ public enum ProcessMetrics {
         if let startTime {
             families.append(gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", startTime))
         }
-        if let open = countOpenDescriptors() {
+        if let open = openDescriptors.value(now: monotonicSeconds(), compute: countOpenDescriptors) {
             families.append(gauge("process_open_fds", "Number of open file descriptors.", Double(open)))
         }
         var files = rlimit()
@@ -48,6 +48,17 @@ public enum ProcessMetrics {
             families.append(gauge("process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.", Double(memory.rlim_cur)))
         }
         return families
+    }
+
+    /// Listing /proc/self/fd costs the kernel more than everything else a
+    /// cached scrape does, so the count is reused for up to a second: at
+    /// any real scrape interval that is the same as reading it every time.
+    static let openDescriptors = ReusedValue<Int>(maxAge: 1)
+
+    static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     struct Stat {

@@ -37,10 +37,30 @@ struct StatusPage: Sendable {
             html += "<section><h2>Nothing to collect yet</h2><p>\(escape(setupHint))</p></section>\n</body>\n</html>\n"
             return html
         }
+        html += summary(snapshot)
         html += quotaTable(snapshot, now: now)
         html += collectorTable(snapshot, now: now)
         html += "<footer>Values are cached per target for <code>min_interval</code> and kept for at most <code>max_staleness</code> while collection fails. Page rendered \(escape(Self.iso(now))).</footer>\n</body>\n</html>\n"
         return html
+    }
+
+    /// One line that answers "is anything wrong?" before any table is read.
+    private func summary(_ snapshot: CollectionSnapshot) -> String {
+        let readings = snapshot.targets.flatMap(\.readings)
+        let down = snapshot.targets.filter { $0.up == false }.count
+        let pending = snapshot.targets.filter { $0.up == nil }.count
+        let exhausted = readings.filter { $0.exhausted == true }.count
+        let high = readings.filter { reading in
+            reading.exhausted != true && (Self.usageRatio(reading).map { $0 >= 0.8 } ?? false)
+        }.count
+        var parts: [String] = []
+        parts.append(down > 0 ? "<span class=\"tag bad\">\(down) of \(snapshot.targets.count) collectors down</span>"
+                              : "<span class=\"tag good\">all \(snapshot.targets.count - pending) collectors up</span>")
+        if pending > 0 { parts.append("<span class=\"tag muted\">\(pending) pending</span>") }
+        if exhausted > 0 { parts.append("<span class=\"tag bad\">\(exhausted) exhausted</span>") }
+        if high > 0 { parts.append("<span class=\"tag warn\">\(high) above 80\u{a0}%</span>") }
+        parts.append("<span class=\"muted\">\(readings.count) quotas</span>")
+        return "<p class=\"summary\">\(parts.joined(separator: " "))</p>\n"
     }
 
     private func quotaTable(_ snapshot: CollectionSnapshot, now: Double) -> String {
@@ -69,7 +89,7 @@ struct StatusPage: Sendable {
                 rows += "<td class=\"usage\">\(bar)</td>"
                 rows += "<td class=\"num\">\(Self.amount(reading.usage))</td><td class=\"num\">\(Self.amount(reading.limit))</td><td class=\"num\">\(Self.amount(reading.remaining))</td>"
                 rows += "<td>\(escape(reading.unit))</td>"
-                rows += "<td>\(reading.resetTimestamp.map { "\(escape(Self.iso($0)))<div class=\"muted small\">\(escape(Self.relative($0 - now)))</div>" } ?? "<span class=\"muted\">—</span>")</td>"
+                rows += "<td class=\"when\">\(reading.resetTimestamp.map { "\(escape(Self.readableTime($0)))<div class=\"muted small\">\(escape(Self.relative($0 - now)))</div>" } ?? "<span class=\"muted\">—</span>")</td>"
                 rows += "<td>\(state.joined(separator: " "))</td></tr>\n"
             }
         }
@@ -126,12 +146,23 @@ struct StatusPage: Sendable {
         return nil
     }
 
+    /// Digits grouped by thin spaces (1 000 000), which read the same in
+    /// every locale; fractions to two places.
     static func amount(_ value: Double?) -> String {
         guard let value else { return "<span class=\"muted\">—</span>" }
-        if value == value.rounded(), abs(value) < 1e15 {
-            return String(Int64(value))
+        guard value.isFinite else { return String(value) }
+        let whole = value == value.rounded() && abs(value) < 1e15
+        let text = whole ? String(Int64(value)) : String(format: "%.2f", value)
+        let sign = text.hasPrefix("-") ? "-" : ""
+        let unsigned = sign.isEmpty ? Substring(text) : text.dropFirst()
+        let integer = unsigned.prefix { $0 != "." }
+        let fraction = unsigned.dropFirst(integer.count)
+        var grouped = ""
+        for (index, digit) in integer.enumerated() {
+            if index > 0, (integer.count - index) % 3 == 0 { grouped += "\u{2009}" }
+            grouped.append(digit)
         }
-        return String(format: "%.2f", value)
+        return sign + grouped + fraction
     }
 
     static func relative(_ seconds: Double) -> String {
@@ -154,14 +185,20 @@ struct StatusPage: Sendable {
         return formatter.string(from: Date(timeIntervalSince1970: unixSeconds))
     }
 
+    /// `2026-12-01 00:00 UTC`: what a person scans for in a table.
+    static func readableTime(_ unixSeconds: Double) -> String {
+        let text = iso(unixSeconds)  // 2026-12-01T00:00:00Z
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(5)) + " UTC"
+    }
+
     static let css = """
     body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#1d2433;background:#fafbfc}
     h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}
     nav a{color:#1f5fbf}.meta,.muted{color:#6b7280}.small{font-size:12px}
     table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e3e6eb}
     th,td{padding:6px 8px;border-bottom:1px solid #eceef2;text-align:left;vertical-align:top}
-    th{background:#f2f4f7;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
-    .usage{min-width:180px}.bar{display:inline-block;width:120px;height:10px;background:#e8eaee;border-radius:5px;overflow:hidden;vertical-align:middle}
+    th{background:#f2f4f7;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+    .usage{white-space:nowrap}.when{white-space:nowrap}.summary{margin:12px 0 0}.summary .tag{font-size:13px;padding:2px 8px}.bar{display:inline-block;width:120px;height:10px;background:#e8eaee;border-radius:5px;overflow:hidden;vertical-align:middle}
     .fill{height:100%}.fill.ok{background:#2e9d5b}.fill.warn{background:#e0a100}.fill.crit{background:#d23c3c}.pct{margin-left:6px;font-variant-numeric:tabular-nums}
     .tag{display:inline-block;padding:0 6px;border-radius:8px;background:#e8eaee;font-size:12px}.tag.good{background:#d6f2e0;color:#17623a}
     .tag.bad{background:#fbdada;color:#8f1c1c}.tag.warn{background:#fcefc7;color:#7a5800}.err{color:#8f1c1c}

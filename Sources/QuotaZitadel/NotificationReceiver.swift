@@ -1,4 +1,5 @@
 import Foundation
+import QuotaCollection
 import QuotaConfig
 import QuotaCrypto
 import QuotaHTTP
@@ -24,11 +25,15 @@ final class NotificationReceiver: Sendable {
 
     private let endpoints = LockedValue<[String: Endpoint]>([:])
     let counters: NotificationCounters
+    /// Marks the instance's `quotas` target after a store, so the next
+    /// scrape shows the new usage rather than the cached one.
+    private let invalidations: TargetInvalidations
     private let logger: Logger
     private let clock: @Sendable () -> Double
 
-    init(counters: NotificationCounters, logger: Logger, clock: @escaping @Sendable () -> Double) {
+    init(counters: NotificationCounters, invalidations: TargetInvalidations, logger: Logger, clock: @escaping @Sendable () -> Double) {
         self.counters = counters
+        self.invalidations = invalidations
         self.logger = logger.with(["provider": "zitadel"])
         self.clock = clock
     }
@@ -80,6 +85,7 @@ final class NotificationReceiver: Sendable {
             switch try endpoint.store.record(notification, instance: instance) {
             case .stored:
                 counters.increment(.stored)
+                invalidations.invalidate(TargetIdentity(provider: "zitadel", account: instance, collector: "quotas"))
                 logger.info("usage notification stored", [
                     "account": instance, "quota": notification.unit.quotaName, "id": notification.id,
                     "period_start": RFC3339Text.format(notification.periodStart),

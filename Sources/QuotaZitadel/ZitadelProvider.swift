@@ -54,7 +54,9 @@ public final class ZitadelProvider: Provider {
             (path.hasSuffix("/") ? path : path + "/") + Self.stateFileName
         }
         self.stores = StateStoreRegistry(logger: context.logger.with(["provider": "zitadel"]), clock: clock)
-        self.receiver = NotificationReceiver(counters: NotificationCounters(), logger: context.logger, clock: clock)
+        self.receiver = NotificationReceiver(
+            counters: NotificationCounters(), invalidations: context.invalidations, logger: context.logger, clock: clock
+        )
         self.timing = timing
         self.clock = clock
     }

@@ -150,6 +150,26 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         #expect(replacement.callCount == 1, "a reloaded target is refreshed at once, whatever min_interval says")
     }
 
+    @Test func invalidatedTargetIsCollectedAtTheNextScrape() async {
+        let clock = ManualClock()
+        let invalidations = TargetInvalidations()
+        let fake = FakeCollector([.readings([reading])])
+        let other = FakeCollector([.readings([])])
+        let cache = CollectionCache(
+            targets: [target(fake), target(other, account: "b")], invalidations: invalidations, logger: .disabled, clock: { clock.now }
+        )
+        _ = await cache.refresh(deadline: deadline(60))
+        clock.advance(1)
+        _ = await cache.refresh(deadline: deadline(60))
+        #expect(fake.callCount == 1, "young data is cached")
+        invalidations.invalidate(TargetIdentity(provider: "fake", account: "a1", collector: "widgets"))
+        _ = await cache.refresh(deadline: deadline(60))
+        #expect(fake.callCount == 2, "pushed data shows at the next scrape")
+        #expect(other.callCount == 1, "other targets keep their cache")
+        _ = await cache.refresh(deadline: deadline(60))
+        #expect(fake.callCount == 2, "an invalidation is consumed once")
+    }
+
     @Test func collectAllIgnoresMinInterval() async {
         let fake = FakeCollector([.readings([reading])])
         let cache = CollectionCache(targets: [target(fake)], logger: .disabled)

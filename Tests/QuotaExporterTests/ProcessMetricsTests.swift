@@ -28,3 +28,15 @@ import Testing
         #expect(rss > 1_000_000)
     }
 }
+
+@Suite struct ReusedValueTests {
+    @Test func recomputesOnlyWhenOlderThanMaxAge() {
+        let reused = ReusedValue<Int>(maxAge: 1)
+        var computed = 0
+        func next() -> Int? { computed += 1; return computed }
+        #expect(reused.value(now: 10, compute: next) == 1)
+        #expect(reused.value(now: 10.5, compute: next) == 1)
+        #expect(reused.value(now: 11, compute: next) == 2)
+        #expect(reused.value(now: 5, compute: next) == 3, "a clock that went back recomputes")
+    }
+}

@@ -97,8 +97,19 @@ import Testing
         #expect(html.contains("class=\"fill crit\""))
         #expect(html.contains(">exhausted<"))
         #expect(html.contains("<span class=\"tag good\">up</span>"))
+        #expect(html.contains("1 exhausted"), "the summary line counts exhausted quotas")
+        #expect(html.contains("1 above 80"), "and quotas above 80 % (seats at 92.4 %)")
+        #expect(html.contains("all 1 collectors up"))
+        #expect(html.contains("2027-01-01 00:00 UTC"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("http://") && !html.contains("https://"), "no outside assets")
+    }
+
+    @Test func amountsAreGroupedForReading() {
+        #expect(StatusPage.amount(4_100_000_000_000) == "4\u{2009}100\u{2009}000\u{2009}000\u{2009}000")
+        #expect(StatusPage.amount(-1234.5) == "-1\u{2009}234.50")
+        #expect(StatusPage.amount(999) == "999")
+        #expect(StatusPage.amount(0.25) == "0.25")
     }
 
     @Test func statusPageSaysWhatToConfigureWhenEmpty() async throws {

@@ -9,7 +9,17 @@ import Glibc
 /// `kill -9` of the real exporter binary while it stores notifications as
 /// fast as a client can send them: after every kill the state file must
 /// parse and hold every notification that was acknowledged with 200.
-@Suite(.serialized) struct CrashSafetyTests {
+///
+/// It saturates a small machine for half a minute, which starves the
+/// timing-sensitive suites running beside it, so it runs on its own:
+/// `QUOTA_EXPORTER_CRASH_TESTS=1 swift test --filter CrashSafetyTests`
+/// (`.ci/run` does). A plain `swift test` lists it as skipped.
+@Suite(
+    .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["QUOTA_EXPORTER_CRASH_TESTS"] == "1",
+             "kill -9 test: run alone with QUOTA_EXPORTER_CRASH_TESTS=1 swift test --filter CrashSafetyTests")
+)
+struct CrashSafetyTests {
     static let secret = "0123456789abcdefXYZ-_"
 
     /// `.build/debug/quota_exporter`, which sits next to the test bundle.

@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConfig
 import QuotaLogging
 import Testing
 @testable import QuotaZitadel
@@ -51,6 +52,32 @@ import Testing
         let stored = try StateStore(path: harness.scratch.file("zitadel-state.json"), logger: .disabled).notifications(for: "inst1")
         #expect(stored.map(\.usage) == [500])
         await harness.stop()
+    }
+
+    @Test func aStoredNotificationShowsAtTheNextScrapeDespiteMinInterval() async throws {
+        let scratch = try ScratchDirectory()
+        let invalidations = TargetInvalidations()
+        let provider = ZitadelProvider(
+            context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter(), invalidations: invalidations),
+            storagePath: scratch.path, timing: ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2), clock: { Date().timeIntervalSince1970 }
+        )
+        let server = try ProviderServer(routes: provider.routes)
+        let json = #"{"zitadel": [{"url": "https://z.example", "instance_id": "inst1", "provisioning": false, "receiver_secret": "\#(Self.secret)", "quotas": [{"unit": "requests_all_authenticated", "amount": 1000, "from": "2026-01-01T00:00:00Z", "reset_interval": "30d"}]}]}"#
+        let entry = try ConfigObject.parse(Array(json.utf8), environment: .inMemory()).required("zitadel", .objects)[0]
+        let targets = try provider.targets(from: entry, common: TargetCommon(settings: CollectionSettings(minInterval: 3600, maxStaleness: 7200, timeout: 10)))
+        await provider.configurationApplied(targets)
+        let cache = CollectionCache(targets: targets, invalidations: invalidations, logger: .disabled)
+
+        let before = await cache.refresh(deadline: .now + .seconds(60))
+        #expect(before.targets.first?.readings.first?.usage == 0)
+        let period = RFC3339Text.format(QuotaPeriod.current(from: unixTime("2026-01-01T00:00:00Z"), resetInterval: 30 * 86_400, now: Date().timeIntervalSince1970).start)
+        let body = #"{"unit":1,"id":"n-640","callURL":"x","periodStart":"\#(period)","threshold":60,"usage":640}"#
+        let http = makeHTTPClient()
+        #expect(try await post(http, server.baseURL + ZitadelInstance.receiverPath + "/inst1/" + Self.secret, body: Array(body.utf8)).status == 200)
+        let after = await cache.refresh(deadline: .now + .seconds(60))
+        #expect(after.targets.first?.readings.first?.usage == 640, "min_interval is an hour, yet the new usage shows at once")
+        await provider.shutdown()
+        await server.stop()
     }
 
     @Test func oversizedMalformedAndUnknownUnitBodiesAreRefusedWithAReason() async throws {
