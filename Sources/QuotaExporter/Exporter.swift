@@ -67,6 +67,14 @@ public enum Exporter {
             standardOutput("configuration OK: \(configuration.source): \(configuration.targets.count) targets\(perProvider.isEmpty ? "" : " (\(perProvider))")\n")
             return 0
         }
+        if let path = options.storagePath {
+            do throws(StorageDirectory.Failure) {
+                try StorageDirectory.prepare(path)
+            } catch {
+                logger.error("unusable storage directory", ["err": error.description])
+                return 1
+            }
+        }
         let runtime = ExporterRuntime(
             options: options, providers: providers, configuration: configuration, loader: loader,
             counter: counter, invalidations: context.invalidations, logger: logger

@@ -74,7 +74,9 @@ struct StatusPage: Sendable {
                 if let ratio {
                     let percent = max(0, min(100, ratio * 100))
                     let level = ratio >= 0.95 ? "crit" : ratio >= 0.8 ? "warn" : "ok"
-                    bar = "<div class=\"bar\"><div class=\"fill \(level)\" style=\"width:\(String(format: "%.1f", percent))%\"></div></div><span class=\"pct\">\(String(format: "%.1f", ratio * 100))\u{a0}%</span>"
+                    // Some APIs only say "limit reached" (Workers Builds): a full bar, but no made-up percentage.
+                    let figure = Self.hasFigures(reading) ? String(format: "%.1f", ratio * 100) + "\u{a0}%" : "limit reached"
+                    bar = "<div class=\"bar\"><div class=\"fill \(level)\" style=\"width:\(String(format: "%.1f", percent))%\"></div></div><span class=\"pct\">\(figure)</span>"
                 } else {
                     bar = "<span class=\"muted\">no usage figure</span>"
                 }
@@ -98,9 +100,9 @@ struct StatusPage: Sendable {
         }
         return """
         <section><h2>Quotas (\(count))</h2>
-        <table><thead><tr><th>Provider</th><th>Account</th><th>Quota</th><th>Usage</th><th>Used</th><th>Limit</th><th>Remaining</th><th>Unit</th><th>Resets</th><th>State</th></tr></thead>
+        <div class="scroll"><table><thead><tr><th>Provider</th><th>Account</th><th>Quota</th><th>Usage</th><th>Used</th><th>Limit</th><th>Remaining</th><th>Unit</th><th>Resets</th><th>State</th></tr></thead>
         <tbody>
-        \(rows)</tbody></table></section>
+        \(rows)</tbody></table></div></section>
 
         """
     }
@@ -129,11 +131,16 @@ struct StatusPage: Sendable {
         }
         return """
         <section><h2>Collectors (\(snapshot.targets.count))</h2>
-        <table><thead><tr><th>Provider</th><th>Account</th><th>Collector</th><th>Health</th><th>Last success</th><th>Duration</th><th>Errors</th><th>Last error</th></tr></thead>
+        <div class="scroll"><table><thead><tr><th>Provider</th><th>Account</th><th>Collector</th><th>Health</th><th>Last success</th><th>Duration</th><th>Errors</th><th>Last error</th></tr></thead>
         <tbody>
-        \(rows)</tbody></table></section>
+        \(rows)</tbody></table></div></section>
 
         """
+    }
+
+    /// Whether the page can show a percentage rather than only the exhausted flag.
+    static func hasFigures(_ reading: QuotaReading) -> Bool {
+        reading.limit != nil && (reading.usage != nil || reading.remaining != nil)
     }
 
     /// Used share of the limit, from usage or, failing that, from remaining.
@@ -192,10 +199,10 @@ struct StatusPage: Sendable {
     }
 
     static let css = """
-    body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:16px 24px;color:#1d2433;background:#fafbfc}
+    body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1440px;padding:16px 24px;color:#1d2433;background:#fafbfc}
     h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}
     nav a{color:#1f5fbf}.meta,.muted{color:#6b7280}.small{font-size:12px}
-    table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e3e6eb}
+    .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e3e6eb}
     th,td{padding:6px 8px;border-bottom:1px solid #eceef2;text-align:left;vertical-align:top}
     th{background:#f2f4f7;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
     .usage{white-space:nowrap}.when{white-space:nowrap}.summary{margin:12px 0 0}.summary .tag{font-size:13px;padding:2px 8px}.bar{display:inline-block;width:120px;height:10px;background:#e8eaee;border-radius:5px;overflow:hidden;vertical-align:middle}

@@ -46,6 +46,22 @@ import Testing
         #expect(result.stdout.contains("# TYPE quota_limit gauge"))
     }
 
+    @Test func storagePathIsCreatedOrRejectedBeforeServing() async throws {
+        let directory = TemporaryDirectory()
+        let file = directory.write("config.json", staticConfig)
+        let nested = "\(directory.path)/state/quota_exporter"
+        let created = try await ExporterProcess.run(["--config.file=\(file)", "--storage.path=\(nested)", "--once"])
+        #expect(created.status == 0, "stderr: \(created.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: nested)
+        #expect(attributes[.type] as? FileAttributeType == .typeDirectory)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o700, "it will hold receiver secrets")
+
+        let notDirectory = try await ExporterProcess.run(["--config.file=\(file)", "--storage.path=\(file)", "--once"])
+        #expect(notDirectory.status == 1)
+        #expect(notDirectory.stderr.contains("--storage.path \(file) is not a directory"))
+        #expect(notDirectory.stdout.isEmpty, "nothing is collected with an unusable storage path")
+    }
+
     @Test func servesReloadsOnSIGHUPAndStopsOnSIGTERM() async throws {
         let directory = TemporaryDirectory()
         let file = directory.write("config.json", staticConfig)

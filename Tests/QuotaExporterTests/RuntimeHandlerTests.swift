@@ -105,6 +105,18 @@ import Testing
         #expect(!html.contains("http://") && !html.contains("https://"), "no outside assets")
     }
 
+    @Test func statusPageShowsNoPercentageWhenOnlyTheExhaustedFlagIsKnown() async throws {
+        let runtime = try makeRuntime("""
+        {"static": [{"account": "acme", "quotas": [{"quota": "build_minutes", "unit": "minutes", "exhausted": true}]}]}
+        """)
+        _ = await get(runtime.handler, "/metrics")
+        let html = await get(runtime.handler, "/").text
+        #expect(html.contains("class=\"fill crit\" style=\"width:100.0%\""), "a full bar: the limit is reached")
+        #expect(html.contains("<span class=\"pct\">limit reached</span>"))
+        #expect(!html.contains("100.0\u{a0}%"), "no percentage the API never gave")
+        #expect(html.contains("<div class=\"scroll\"><table>"), "wide tables scroll inside the page")
+    }
+
     @Test func amountsAreGroupedForReading() {
         #expect(StatusPage.amount(4_100_000_000_000) == "4\u{2009}100\u{2009}000\u{2009}000\u{2009}000")
         #expect(StatusPage.amount(-1234.5) == "-1\u{2009}234.50")
