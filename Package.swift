@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The module graph is the architecture: leaf modules with one job each
-/// (logging, exposition, HTTP, configuration, crypto), the collection
+/// (a shared lock, logging, exposition, HTTP, configuration, crypto), the collection
 /// machinery above them, the providers above that, and `QuotaExporter`
 /// wiring it all into an application that the thin executable starts.
 let strict: [SwiftSetting] = [
@@ -16,9 +16,10 @@ let package = Package(
         .executable(name: "quota_exporter", targets: ["quota_exporter"]),
     ],
     targets: [
+        .target(name: "QuotaConcurrency", swiftSettings: strict),
         .target(name: "QuotaLogging", swiftSettings: strict),
         .target(name: "QuotaExposition", swiftSettings: strict),
-        .target(name: "QuotaHTTP", dependencies: ["QuotaLogging"], swiftSettings: strict),
+        .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging"], swiftSettings: strict),
         .target(name: "QuotaConfig", swiftSettings: strict),
         .target(name: "QuotaCrypto", swiftSettings: strict),
         .target(
@@ -38,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "QuotaZitadel",
-            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaHTTP"],
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaHTTP", "QuotaConcurrency"],
             swiftSettings: strict
         ),
         .target(
@@ -52,13 +53,13 @@ let package = Package(
         .executableTarget(name: "quota_exporter", dependencies: ["QuotaExporter"], swiftSettings: strict),
 
         .testTarget(name: "QuotaExpositionTests", dependencies: ["QuotaExposition"]),
-        .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging"]),
+        .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
         .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto"]),
-        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto"]),
+        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto"]),
         .testTarget(
             name: "QuotaExporterTests",
             dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging"]

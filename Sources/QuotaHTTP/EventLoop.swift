@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QuotaConcurrency
 import QuotaLogging
 
 /// The server's single I/O thread: one level-triggered epoll set over the

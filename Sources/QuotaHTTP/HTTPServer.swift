@@ -1,4 +1,5 @@
 import Foundation
+import QuotaConcurrency
 import QuotaLogging
 
 /// An HTTP/1.1 server on raw non-blocking sockets: one event-loop thread

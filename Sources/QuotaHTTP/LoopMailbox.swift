@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QuotaConcurrency
 
 /// The only way into the event loop from another thread: a locked queue of
 /// messages plus an eventfd that wakes `epoll_wait` when one is posted.

@@ -1,3 +1,4 @@
+import QuotaConcurrency
 import QuotaExposition
 
 /// `quota_exporter_zitadel_notifications_total{outcome}`: what became of
@@ -18,7 +19,7 @@ final class NotificationCounters: Sendable {
         case error
     }
 
-    private let counts = LockedValue<[Outcome: Int]>([:])
+    private let counts = Locked<[Outcome: Int]>([:])
 
     func increment(_ outcome: Outcome) {
         counts.withLock { $0[outcome, default: 0] += 1 }

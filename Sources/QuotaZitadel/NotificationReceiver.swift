@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConcurrency
 import QuotaConfig
 import QuotaCrypto
 import QuotaHTTP
@@ -23,7 +24,7 @@ final class NotificationReceiver: Sendable {
     /// ZITADEL's payload is about 200 bytes; anything near this is not from it.
     static let maxBodyBytes = 16 << 10
 
-    private let endpoints = LockedValue<[String: Endpoint]>([:])
+    private let endpoints = Locked<[String: Endpoint]>([:])
     let counters: NotificationCounters
     /// Marks the instance's `quotas` target after a store, so the next
     /// scrape shows the new usage rather than the cached one.

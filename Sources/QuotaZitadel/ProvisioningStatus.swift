@@ -1,4 +1,5 @@
 import QuotaCollection
+import QuotaConcurrency
 
 /// The outcome of an instance's provisioning, shared by its loop (which
 /// writes it) and its `provisioning` collector (which reports it).
@@ -11,7 +12,7 @@ final class ProvisioningStatus: Sendable {
         var last: Result<Void, CollectorError>?
     }
 
-    private let value = LockedValue(Snapshot())
+    private let value = Locked(Snapshot())
 
     var snapshot: Snapshot {
         value.current

@@ -1,4 +1,5 @@
 import QuotaCollection
+import QuotaConcurrency
 import QuotaLogging
 
 /// Keeps one instance's quotas in ZITADEL as the configuration says: at
@@ -9,11 +10,11 @@ final class QuotaProvisioner: Sendable {
     let client: SystemAPIClient
     let store: StateStore
     let status = ProvisioningStatus()
-    private let legacyServers: LockedValue<Set<String>>
+    private let legacyServers: Locked<Set<String>>
     private let timing: ProvisioningTiming
     private let logger: Logger
 
-    init(instance: ZitadelInstance, client: SystemAPIClient, store: StateStore, legacyServers: LockedValue<Set<String>>, timing: ProvisioningTiming, logger: Logger) {
+    init(instance: ZitadelInstance, client: SystemAPIClient, store: StateStore, legacyServers: Locked<Set<String>>, timing: ProvisioningTiming, logger: Logger) {
         self.instance = instance
         self.client = client
         self.store = store

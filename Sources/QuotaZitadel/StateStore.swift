@@ -1,4 +1,5 @@
 import Foundation
+import QuotaConcurrency
 import QuotaLogging
 
 /// The notifications and generated receiver secrets of every instance that
@@ -27,7 +28,7 @@ final class StateStore: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Double
     /// nil until the file has been loaded successfully.
-    private let state = LockedValue<ZitadelState?>(nil)
+    private let state = Locked<ZitadelState?>(nil)
 
     init(path: String, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.path = path

@@ -1,11 +1,12 @@
 import Foundation
+import QuotaConcurrency
 import QuotaLogging
 
 /// One `StateStore` per state file path for the process's life, so a
 /// reload keeps the loaded state and two entries naming the same file
 /// share one writer.
 final class StateStoreRegistry: Sendable {
-    private let stores = LockedValue<[String: StateStore]>([:])
+    private let stores = Locked<[String: StateStore]>([:])
     private let logger: Logger
     private let clock: @Sendable () -> Double
 

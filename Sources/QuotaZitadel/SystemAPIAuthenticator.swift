@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConcurrency
 import QuotaConfig
 import QuotaCrypto
 
@@ -17,7 +18,7 @@ final class SystemAPIAuthenticator: Sendable {
     let credentials: SystemAPICredentials
     let audience: String
     private let clock: @Sendable () -> Double
-    private let cached = LockedValue<(token: String, expires: Double)?>(nil)
+    private let cached = Locked<(token: String, expires: Double)?>(nil)
 
     init(credentials: SystemAPICredentials, url: URL, clock: @escaping @Sendable () -> Double) {
         self.credentials = credentials

@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConcurrency
 import QuotaConfig
 import QuotaExposition
 import QuotaLogging
@@ -33,8 +34,8 @@ public final class ZitadelProvider: Provider {
     private let defaultStateFile: String?
     private let stores: StateStoreRegistry
     private let receiver: NotificationReceiver
-    private let legacyServers = LockedValue<Set<String>>([])
-    private let loops = LockedValue<[Task<Void, Never>]>([])
+    private let legacyServers = Locked<Set<String>>([])
+    private let loops = Locked<[Task<Void, Never>]>([])
     private let timing: ProvisioningTiming
     private let clock: @Sendable () -> Double
 

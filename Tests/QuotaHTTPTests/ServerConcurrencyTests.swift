@@ -1,4 +1,5 @@
 import Foundation
+import QuotaConcurrency
 import Testing
 @testable import QuotaHTTP
 #if canImport(Glibc)
@@ -76,10 +77,10 @@ extension ServerTests {
                 }
                 let fastFinished = ContinuousClock.now
                 #expect(fast.text == "hello /fast")
-                #expect(slowFinished.get() == nil)  // the slow one is still running
+                #expect(slowFinished.current == nil)  // the slow one is still running
 
                 #expect(try await slow.value.text == "slow done")
-                #expect(try #require(slowFinished.get()) > fastFinished)
+                #expect(try #require(slowFinished.current) > fastFinished)
             }
         }
 
@@ -133,6 +134,5 @@ extension ServerTests {
 }
 
 extension Locked {
-    func get() -> Value { withLock { $0 } }
     func set(_ value: Value) { withLock { $0 = value } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QuotaConcurrency
 import Testing
 @testable import QuotaHTTP
 #if canImport(Glibc)
@@ -41,7 +42,7 @@ extension ServerTests {
                         dlsym(dlopen(nil, RTLD_NOW), "tgkill"),
                         to: (@convention(c) (Int32, Int32, Int32) -> Int32).self
                     )
-                    while !stop.get() {
+                    while !stop.current {
                         for tid in loopThreads where tgkill(getpid(), tid, SIGUSR1) == 0 {
                             sent.withLock { $0 += 1 }
                         }
@@ -69,7 +70,7 @@ extension ServerTests {
                 stop.set(true)
                 #expect(results.0 == 100)
                 #expect(results.1 == 5 << 20)
-                #expect(sent.get() > 100)
+                #expect(sent.current > 100)
                 #expect(server.stats.requestsTotal == 201)
             } catch {
                 await server.shutdown(gracePeriod: .seconds(1))

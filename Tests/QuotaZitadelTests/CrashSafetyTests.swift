@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConcurrency
 import Testing
 @testable import QuotaZitadel
 #if canImport(Glibc)
@@ -75,7 +76,7 @@ struct CrashSafetyTests {
             ZitadelNotification(id: "old-\($0)", unit: .requestsAllAuthenticated, periodStart: 0, threshold: 1, usage: 1, receivedAt: Double($0))
         })
         try StateFile.writeAtomically(initial.serialized(), to: stateFile)
-        let acknowledged = LockedValue<Set<String>>([])
+        let acknowledged = Locked<Set<String>>([])
         let client = makeHTTPClient()
 
         for round in 0..<8 {
