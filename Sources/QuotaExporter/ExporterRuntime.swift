@@ -126,18 +126,21 @@ public final class ExporterRuntime: Sendable {
     }
 
     /// The body of `/metrics`: the snapshot's families (quota values and
-    /// collector health), rendered once per snapshot version, followed by
-    /// the families that change at every scrape (process, build, reload,
-    /// upstream requests). The two parts share no family name.
+    /// collector health), rendered once per snapshot version, interleaved
+    /// with the families that change at every scrape (process, build,
+    /// reload, upstream requests) so the whole is sorted by family name.
+    /// Each family is its own chunk, written with one `sendmsg`, uncopied.
     func exposition(_ snapshot: CollectionSnapshot, format: ExpositionFormat) -> [[UInt8]] {
         let stable = renderCache.rendering(fingerprint: snapshot.fingerprint, format: format) {
-            writer.render(Self.snapshotFamilies(snapshot), format: format, terminated: false)
+            writer.renderEach(Self.snapshotFamilies(snapshot), format: format)
         }
-        let live = writer.render(liveFamilies(), format: format)
-        for problem in stable.problems + live.problems where state.isNewProblem(problem.description) {
-            logger.warn("series dropped from exposition", ["problem": problem.description])
+        let live = writer.renderEach(liveFamilies(), format: format)
+        let body = RenderedFamily.body(merging: [stable.families, live.families], format: format)
+        let problems = stable.problems.map(\.description) + body.clashes.map { "family \($0) is exported twice; the second is left out" }
+        for problem in problems + live.problems.map(\.description) where state.isNewProblem(problem) {
+            logger.warn("series dropped from exposition", ["problem": problem])
         }
-        return [stable.bytes, live.bytes]
+        return body.chunks
     }
 
     /// Seconds this scrape may wait for collection: what Prometheus says it

@@ -8,13 +8,13 @@ import QuotaExposition
 final class RenderCache: @unchecked Sendable {
     private struct Entry {
         var fingerprint: String
-        var rendering: Rendering
+        var rendering: RenderedFamilies
     }
 
     private let lock = NSLock()
     private var entries: [ExpositionFormat: Entry] = [:]
 
-    func rendering(fingerprint: String, format: ExpositionFormat, render: () -> Rendering) -> Rendering {
+    func rendering(fingerprint: String, format: ExpositionFormat, render: () -> RenderedFamilies) -> RenderedFamilies {
         if let hit = lock.withLock({ entries[format] }), hit.fingerprint == fingerprint {
             return hit.rendering
         }

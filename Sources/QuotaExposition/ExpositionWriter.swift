@@ -9,11 +9,7 @@
 public struct ExpositionWriter: Sendable {
     public init() {}
 
-    /// - Parameter terminated: false renders a leading part of a body whose
-    ///   last part comes from another call (OpenMetrics allows one `# EOF`,
-    ///   at the very end). The parts must not share family names; the
-    ///   writer can only check names within one call.
-    public func render(_ families: [MetricFamily], format: ExpositionFormat, terminated: Bool = true) -> Rendering {
+    public func render(_ families: [MetricFamily], format: ExpositionFormat) -> Rendering {
         var normalizer = FamilyNormalizer(format: format)
         let exposed = normalizer.normalize(families)
 
@@ -21,10 +17,24 @@ public struct ExpositionWriter: Sendable {
         for family in exposed {
             Self.write(family, format: format, to: &buffer)
         }
-        if format == .openMetrics, terminated {
+        if format == .openMetrics {
             buffer.append("# EOF\n")
         }
         return Rendering(bytes: buffer.bytes, problems: normalizer.problems)
+    }
+
+    /// Each family rendered on its own, sorted by name, with no `# EOF`:
+    /// for a body assembled from parts rendered at different times, which
+    /// `RenderedFamily.body(merging:format:)` interleaves into one sorted
+    /// exposition.
+    public func renderEach(_ families: [MetricFamily], format: ExpositionFormat) -> RenderedFamilies {
+        var normalizer = FamilyNormalizer(format: format)
+        let rendered = normalizer.normalize(families).map { family in
+            var buffer = ExpositionBuffer(reservingCapacity: Self.estimatedByteCount(of: [family]))
+            Self.write(family, format: format, to: &buffer)
+            return RenderedFamily(name: family.names.family, bytes: buffer.bytes)
+        }
+        return RenderedFamilies(families: rendered, problems: normalizer.problems)
     }
 
     /// `# HELP`, `# TYPE`, then one line per sample. HELP is left out when

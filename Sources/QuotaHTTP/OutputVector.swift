@@ -7,11 +7,13 @@ import Glibc
 /// never raise SIGPIPE).
 enum OutputVector {
     /// At most this many chunks per call; the rest go in the next one.
-    static let maxChunks = 16
+    /// A scrape body is one chunk per metric family (about 25) plus the head.
+    static let maxChunks = 64
 
     static func send(_ chunks: [[UInt8]], firstOffset: Int, to fd: Int32) -> Int {
-        let count = min(chunks.count, maxChunks)
-        return withIOVectors(chunks, count: count, firstOffset: firstOffset, into: []) { vectors in
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(min(chunks.count, maxChunks))
+        return withIOVectors(chunks, count: min(chunks.count, maxChunks), firstOffset: firstOffset, into: &vectors) { vectors in
             vectors.withUnsafeMutableBufferPointer { buffer in
                 var message = msghdr()
                 message.msg_iov = buffer.baseAddress
@@ -27,21 +29,20 @@ enum OutputVector {
         _ chunks: [[UInt8]],
         count: Int,
         firstOffset: Int,
-        into vectors: [iovec],
+        into vectors: inout [iovec],
         _ body: (inout [iovec]) -> Int
     ) -> Int {
         let index = vectors.count
         if index == count {
-            var all = vectors
-            return body(&all)
+            return body(&vectors)
         }
         return chunks[index].withUnsafeBytes { bytes in
             let skip = index == 0 ? firstOffset : 0
-            let vector = iovec(
-                iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress! + skip),
+            vectors.append(iovec(
+                iov_base: bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0 + skip) },
                 iov_len: bytes.count - skip
-            )
-            return withIOVectors(chunks, count: count, firstOffset: firstOffset, into: vectors + [vector], body)
+            ))
+            return withIOVectors(chunks, count: count, firstOffset: firstOffset, into: &vectors, body)
         }
     }
 }

@@ -38,6 +38,20 @@ import Testing
         #expect(response.text.contains("# TYPE quota_exporter_collector_errors counter"))
     }
 
+    @Test(arguments: [nil, "application/openmetrics-text;version=1.0.0"])
+    func everyFamilyOnceSortedByNameAcrossCachedAndLiveParts(accept: String?) async throws {
+        let runtime = try makeRuntime(staticConfig)
+        // Twice: the second body comes from the render cache plus fresh process metrics.
+        for _ in 0..<2 {
+            let response = await get(runtime.handler, "/metrics", headers: accept.map { ["Accept": $0] } ?? [:])
+            let names = response.text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) }
+            #expect(names.contains("process_open_fds") && names.contains("quota_limit") && names.contains("quota_exporter_build_info"))
+            #expect(names == names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }, "families sorted by name: \(names)")
+            #expect(Set(names).count == names.count)
+            #expect(response.bodyParts.count >= names.count, "one chunk per family, not copied into one buffer")
+        }
+    }
+
     @Test func customTelemetryPath() async throws {
         var options = testOptions
         options.telemetryPath = "/probe"

@@ -37,6 +37,21 @@ extension ServerTests {
             }
         }
 
+        @Test func bodyInManyPartsArrivesWholeAndInOrder() async throws {
+            let expected = (0..<150).flatMap { index in [UInt8](repeating: UInt8(ascii: "a") + UInt8(index % 26), count: index % 7 == 0 ? 40_000 : index + 1) }
+            try await withServer { _, port in
+                let (first, second) = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send(get("/parts") + get("/parts"))
+                    return (try client.readResponse(), try client.readResponse())
+                }
+                #expect(first.status == 200)
+                #expect(first.headers["content-length"] == "\(expected.count)")
+                #expect(first.body == expected)
+                #expect(second.body == expected, "the keep-alive connection stays in step after a many-part body")
+            }
+        }
+
         @Test func headSendsLengthButNoBody() async throws {
             try await withServer { _, port in
                 let (head, next) = try await blocking {

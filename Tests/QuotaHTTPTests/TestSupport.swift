@@ -32,6 +32,11 @@ let testHandler = ClosureHTTPHandler { request in
         let milliseconds = Int(request.query ?? "") ?? 1000
         try? await Task.sleep(for: .milliseconds(milliseconds))
         return .text(200, "slow done")
+    case "/parts":
+        // More parts than one sendmsg takes, of uneven sizes, some large
+        // enough that the kernel accepts only part of a call.
+        let parts = (0..<150).map { index in [UInt8](repeating: UInt8(ascii: "a") + UInt8(index % 26), count: index % 7 == 0 ? 40_000 : index + 1) }
+        return HTTPResponse(status: 200, bodyParts: parts)
     case "/big":
         return HTTPResponse(status: 200, body: [UInt8](repeating: UInt8(ascii: "x"), count: 5 << 20))
     case "/remote":
