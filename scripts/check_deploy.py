@@ -153,6 +153,17 @@ def main():
     check(all(e["port"] in service_ports for e in monitor["spec"]["endpoints"]), "ServiceMonitor names a Service port")
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
     check(any(a == "--storage.path=" + mounts.get("state", "?") for a in container["args"]), "--storage.path is the state volume")
+    state_volume = next((v for v in pod["volumes"] if v["name"] == "state"), {})
+    claim = resources.get("PersistentVolumeClaim", {})
+    check(state_volume.get("persistentVolumeClaim", {}).get("claimName") == claim.get("metadata", {}).get("name"),
+          "the state volume is the PersistentVolumeClaim (ZITADEL state survives a new pod)")
+    check(deployment["spec"].get("strategy", {}).get("type") == "Recreate" and "ReadWriteOnce" in claim.get("spec", {}).get("accessModes", []),
+          "one ReadWriteOnce claim with the Recreate strategy (the old pod lets go before the new one mounts)")
+    kustomization = load_yaml(os.path.join(K8S, "kustomization.yaml"))[0]
+    listed = set(kustomization["resources"])
+    on_disk = {os.path.basename(p) for p in glob.glob(os.path.join(K8S, "*.yaml"))} - {"kustomization.yaml", "secret.example.yaml"}
+    check(listed == on_disk and all(os.path.exists(os.path.join(K8S, r)) for r in listed),
+          "kustomization.yaml lists every manifest (but the Secret example): %s" % sorted(listed ^ on_disk))
 
     # docker-compose: every bind-mounted path exists (relative to deploy/).
     compose = load_yaml(os.path.join(ROOT, "deploy/docker-compose.yml"))[0]

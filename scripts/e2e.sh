@@ -17,6 +17,20 @@
 # alerts, logs) go to ci-artifacts/. Prints "e2e: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+# What a fresh Debian machine lacks (.ci/run installs the same up front).
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v curl >/dev/null || missing+=(curl)
+if [ -z "${E2E_SKIP_BROWSER:-}" ]; then command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core); fi
+if ((${#missing[@]})); then
+  echo "e2e: installing ${missing[*]}"
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null) ||
+    { echo "e2e: cannot install ${missing[*]} (run as root, or install them)"; exit 1; }
+fi
+python3 -c 'import prometheus_client, yaml' 2>/dev/null || pip install -q prometheus-client pyyaml ||
+  { echo "e2e: needs the Python packages prometheus-client and pyyaml"; exit 1; }
+
 artifacts=ci-artifacts
 mkdir -p "$artifacts"
 

@@ -86,7 +86,6 @@ class State:
         self.huawei_failing = False
         self.zitadel_quotas = {}  # (instance, unit) -> last body
         self.zitadel_calls = []
-        self.notification_seq = 0
 
     def exhaust(self):
         with self.lock:
@@ -164,8 +163,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         unit = request["unit"]
         with STATE.lock:
             quota = STATE.zitadel_quotas.get((request["instance"], unit))
-            STATE.notification_seq += 1
-            seq = STATE.notification_seq
         if quota is None:
             return self.reply(409, {"error": "quota not provisioned (yet)"})
         start = parse_rfc3339(quota["from"])
@@ -174,7 +171,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         period_start = start + max(0, int((now - start) // interval)) * interval
         notification = {
             "unit": UNIT_NUMBERS[unit],
-            "id": "e2e-%d-%d" % (os.getpid(), seq),
+            # ZITADEL's id names the notification rule, the same for every
+            # threshold and period; events differ by threshold and periodStart.
+            "id": "%s%d0" % (request["instance"], UNIT_NUMBERS[unit]),
             "callURL": quota["notifications"][0]["callUrl"],
             "periodStart": rfc3339(period_start).replace(".000Z", "Z"),
             "threshold": int(request["usage"] * 100 // int(quota["amount"])),

@@ -1,3 +1,4 @@
+import Foundation
 import QuotaCollection
 import QuotaConcurrency
 
@@ -32,6 +33,12 @@ final class ProvisioningStatus: Sendable {
 struct ProvisioningTiming: Sendable {
     var firstRetry: Double = 1
     var maxRetry: Double = 300
+    /// How long a server found without SetQuota is remembered as such
+    /// before SetQuota is tried again: an upgraded ZITADEL is noticed
+    /// within the hour, and an old one costs one refused call an hour.
+    var legacyRecheck: Double = 3600
+    /// Unix seconds now, for `legacyRecheck`.
+    var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     func retryDelay(afterFailures failures: Int) -> Double {
         min(maxRetry, firstRetry * Double(1 << min(max(failures - 1, 0), 30)))

@@ -10,11 +10,14 @@ final class QuotaProvisioner: Sendable {
     let client: SystemAPIClient
     let store: StateStore
     let status = ProvisioningStatus()
-    private let legacyServers: Locked<Set<String>>
+    private let legacyServers: Locked<[String: Double]>
     private let timing: ProvisioningTiming
     private let logger: Logger
+    /// Units already warned about being left as they are, so the warning
+    /// comes once per configuration rather than at every reapply.
+    private let warnedExisting = Locked<Set<ZitadelUnit>>([])
 
-    init(instance: ZitadelInstance, client: SystemAPIClient, store: StateStore, legacyServers: Locked<Set<String>>, timing: ProvisioningTiming, logger: Logger) {
+    init(instance: ZitadelInstance, client: SystemAPIClient, store: StateStore, legacyServers: Locked<[String: Double]>, timing: ProvisioningTiming, logger: Logger) {
         self.instance = instance
         self.client = client
         self.store = store
@@ -23,7 +26,7 @@ final class QuotaProvisioner: Sendable {
         self.logger = logger.with(["provider": "zitadel", "account": instance.instanceID])
     }
 
-    /// Servers found without SetQuota, remembered for the process's life.
+    /// Servers found without SetQuota, with when that was found.
     private var legacyKey: String {
         SystemAPIAuthenticator.audience(of: instance.url) + "/" + instance.instanceID
     }
@@ -94,16 +97,27 @@ final class QuotaProvisioner: Sendable {
     /// Returns which call made it so, for the debug log.
     private func apply(_ quota: ZitadelQuota, callURL: String) async throws(CollectorError) -> String {
         let key = legacyKey
-        if !legacyServers.withLock({ $0.contains(key) }) {
+        let now = timing.now()
+        let knownLegacy = legacyServers.withLock { servers in
+            servers[key].map { now - $0 < timing.legacyRecheck } ?? false
+        }
+        if !knownLegacy {
             switch try await client.setQuota(quota, callURL: callURL) {
             case .applied:
+                legacyServers.withLock { _ = $0.removeValue(forKey: key) }
                 return "SetQuota"
             case .unsupported:
                 logger.info("ZITADEL has no SetQuota; falling back to AddQuota (an existing quota is then left as it is)", ["unit": quota.unit.quotaName])
+                legacyServers.withLock { $0[key] = now }
             }
         }
         let outcome = try await client.addQuota(quota, callURL: callURL)
-        legacyServers.withLock { _ = $0.insert(key) }
+        if outcome == .alreadyExists, warnedExisting.withLock({ $0.insert(quota.unit).inserted }) {
+            logger.warn("quota already exists and this ZITADEL has no SetQuota to update it: it is left as it is", [
+                "unit": quota.unit.quotaName,
+                "hint": "a changed amount, limit, from, reset_interval, notifications or receiver secret takes effect only after the quota is removed (DELETE /system/v1/instances/{id}/quotas/{unit}) or ZITADEL is upgraded",
+            ])
+        }
         return outcome == .created ? "AddQuota" : "AddQuota(already exists)"
     }
 }

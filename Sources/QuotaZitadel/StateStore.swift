@@ -77,11 +77,13 @@ final class StateStore: Sendable {
         return state.withLock { $0?.instances[instance]?.receiverSecret }
     }
 
-    /// Stores `notification` durably unless one with its id is already there.
+    /// Stores `notification` durably unless the same event (rule id, unit,
+    /// period and threshold) is already there.
     func record(_ notification: ZitadelNotification, instance: String) throws(Failure) -> RecordOutcome {
         try mutate { (state: inout ZitadelState) throws(Failure) -> (RecordOutcome, Bool) in
             var entry = state.instances[instance] ?? ZitadelState.Instance()
-            if entry.notifications.contains(where: { $0.id == notification.id }) {
+            let key = notification.eventKey
+            if entry.notifications.contains(where: { $0.eventKey == key }) {
                 return (.duplicate, false)
             }
             entry.notifications.append(notification)

@@ -44,7 +44,10 @@ struct SystemAPIClient: Sendable {
     func addQuota(_ quota: ZitadelQuota, callURL: String) async throws(CollectorError) -> AddOutcome {
         let response = try await send("POST", quota.requestBody(callURL: callURL))
         if (200...299).contains(response.status) { return .created }
-        if response.status == 409 || ZitadelErrorBody(response.body).code == ZitadelErrorBody.alreadyExists {
+        // The gateway maps gRPC Aborted (10) to 409 as well: only
+        // AlreadyExists, or a 409 that names no code, means "already there".
+        let code = ZitadelErrorBody(response.body).code
+        if code == ZitadelErrorBody.alreadyExists || (response.status == 409 && code == nil) {
             return .alreadyExists
         }
         throw ZitadelErrorBody.collectorError(call: "AddQuota \(quota.unit.quotaName)", response: response)

@@ -8,7 +8,9 @@ import QuotaConfig
 /// `callURL` is checked but not kept: it carries the receiver secret, and
 /// the state file has no use for it.
 public struct ZitadelNotification: Sendable, Hashable {
-    /// ZITADEL's id of the notification event; the same event retried has the same id.
+    /// ZITADEL's id of the notification *rule* in the quota (one per entry
+    /// of `notifications`), not of this event: a rule with `repeat` sends
+    /// 50, 100, 150 … % under the same id, and again in every period.
     public var id: String
     public var unit: ZitadelUnit
     /// Unix seconds of the start of the period the usage belongs to.
@@ -27,6 +29,20 @@ public struct ZitadelNotification: Sendable, Hashable {
         self.threshold = threshold
         self.usage = usage
         self.receivedAt = receivedAt
+    }
+
+    /// What makes one event: ZITADEL sends a rule's threshold at most once
+    /// per period (its projection advances the next due threshold after a
+    /// delivery), so a second arrival with the same key is a redelivery.
+    public struct EventKey: Sendable, Hashable {
+        public var id: String
+        public var unit: ZitadelUnit
+        public var periodStart: Double
+        public var threshold: Int64
+    }
+
+    public var eventKey: EventKey {
+        EventKey(id: id, unit: unit, periodStart: periodStart, threshold: threshold)
     }
 
     /// Longest `id` accepted; ZITADEL's ids are short, and the state file should stay small.

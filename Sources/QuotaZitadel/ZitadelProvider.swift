@@ -34,7 +34,7 @@ public final class ZitadelProvider: Provider {
     private let defaultStateFile: String?
     private let stores: StateStoreRegistry
     private let receiver: NotificationReceiver
-    private let legacyServers = Locked<Set<String>>([])
+    private let legacyServers = Locked<[String: Double]>([:])
     private let loops = Locked<[Task<Void, Never>]>([])
     private let timing: ProvisioningTiming
     private let clock: @Sendable () -> Double

@@ -35,7 +35,7 @@ final class FakeZitadel: @unchecked Sendable {
     private var _calls: [Call] = []
     private var _quotas: [String: [String: JSONValue]] = [:]
     private var _legacy = false
-    private var _failure: (status: Int, body: String)?
+    private var _failure: (status: Int, body: String, method: String?)?
     private var server: HTTPServer!
     private(set) var port: UInt16 = 0
 
@@ -69,9 +69,9 @@ final class FakeZitadel: @unchecked Sendable {
         lock.withLock { _legacy = legacy }
     }
 
-    /// Answer every call with this until cleared with nil.
-    func setFailure(_ failure: (status: Int, body: String)?) {
-        lock.withLock { _failure = failure }
+    /// Answer every call (or every call of `method`) with this until cleared with nil.
+    func setFailure(_ failure: (status: Int, body: String)?, method: String? = nil) {
+        lock.withLock { _failure = failure.map { ($0.status, $0.body, method) } }
     }
 
     func stop() async {
@@ -85,7 +85,7 @@ final class FakeZitadel: @unchecked Sendable {
             _calls.append(Call(method: request.method, path: request.path, body: body, authenticated: authenticated, claims: claims))
         }
         guard authenticated else { return json(401, Self.unauthenticatedBody) }
-        if let failure = lock.withLock({ _failure }) {
+        if let failure = lock.withLock({ _failure }), failure.method == nil || failure.method == request.method {
             return json(failure.status, failure.body)
         }
         let parts = request.path.split(separator: "/").map(String.init)
@@ -139,16 +139,26 @@ final class FakeZitadel: @unchecked Sendable {
 
     /// POSTs a notification for the quota of `unit` to every callUrl it has,
     /// with ZITADEL's field names and types; returns the HTTP statuses.
-    func notify(instance: String, unit: String, id: String, periodStart: String, threshold: Int, usage: Int, client: UpstreamClient) async throws -> [Int] {
+    /// Posts what ZITADEL posts when `threshold` is reached: one request per
+    /// notification rule of the quota, each with that rule's id, which (as
+    /// in ZITADEL) stays the same for every threshold and every period.
+    func notify(instance: String, unit: String, periodStart: String, threshold: Int, usage: Int, client: UpstreamClient) async throws -> [Int] {
         guard let quota = quota(instance: instance, unit: unit), let notifications = quota["notifications"]?.arrayValue else {
             throw TestFailure("no quota \(unit) on instance \(instance)")
         }
         let unitNumber = unit == "UNIT_REQUESTS_ALL_AUTHENTICATED" ? 1 : 2
         var statuses: [Int] = []
-        for callURL in Set(notifications.compactMap { $0["callUrl"]?.stringValue }) {
+        for (index, rule) in notifications.enumerated() {
+            guard let callURL = rule["callUrl"]?.stringValue else { continue }
+            let id = Self.ruleID(instance: instance, unit: unitNumber, index: index)
             let payload = #"{"unit":\#(unitNumber),"id":"\#(id)","callURL":"\#(callURL)","periodStart":"\#(periodStart)","threshold":\#(threshold),"usage":\#(usage)}"#
             statuses.append(try await post(client, callURL, body: Array(payload.utf8)).status)
         }
         return statuses
+    }
+
+    /// A stable id per notification rule, shaped like ZITADEL's numeric ids.
+    static func ruleID(instance: String, unit: Int, index: Int) -> String {
+        "2\(instance.utf8.reduce(0) { ($0 &* 31 &+ Int($1)) % 100_000_000 })\(unit)\(index)"
     }
 }

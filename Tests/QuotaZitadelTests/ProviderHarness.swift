@@ -17,11 +17,15 @@ final class ProviderHarness: @unchecked Sendable {
     let http = makeHTTPClient()
     let keyPath = "/secrets/zitadel-system.pem"
 
-    init(fake: FakeZitadel? = nil, scratch: ScratchDirectory? = nil, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
+    init(
+        fake: FakeZitadel? = nil, scratch: ScratchDirectory? = nil,
+        timing: ProvisioningTiming = ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2),
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) throws {
         keys = try RSAKeyFixtures.get()
         self.fake = try fake ?? FakeZitadel(publicKey: keys.rsa2048.publicKey)
         self.scratch = try scratch ?? ScratchDirectory()
-        provider = makeProvider(storagePath: self.scratch.path, clock: clock, logger: Logger(level: .debug, sink: sink))
+        provider = makeProvider(storagePath: self.scratch.path, timing: timing, clock: clock, logger: Logger(level: .debug, sink: sink))
         server = try ProviderServer(routes: provider.routes)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConcurrency
 import QuotaConfig
 import QuotaCrypto
 import Testing
@@ -23,8 +24,8 @@ import Testing
         let now = Date().timeIntervalSince1970
         let period = QuotaPeriod.current(from: unixTime("2026-01-01T00:00:00Z"), resetInterval: 30 * 86_400, now: now)
         let periodText = RFC3339Text.format(period.start)
-        #expect(try await harness.fake.notify(instance: "inst1", unit: "UNIT_REQUESTS_ALL_AUTHENTICATED", id: "n-1", periodStart: periodText, threshold: 50, usage: 50_000, client: harness.http) == [200])
-        #expect(try await harness.fake.notify(instance: "inst1", unit: "UNIT_REQUESTS_ALL_AUTHENTICATED", id: "n-2", periodStart: periodText, threshold: 100, usage: 100_000, client: harness.http) == [200])
+        #expect(try await harness.fake.notify(instance: "inst1", unit: "UNIT_REQUESTS_ALL_AUTHENTICATED", periodStart: periodText, threshold: 50, usage: 50_000, client: harness.http) == [200])
+        #expect(try await harness.fake.notify(instance: "inst1", unit: "UNIT_REQUESTS_ALL_AUTHENTICATED", periodStart: periodText, threshold: 100, usage: 100_000, client: harness.http) == [200])
 
         let (snapshot, text) = await harness.scrape(targets)
         let labels = #"provider="zitadel",account="inst1",quota="requests_all_authenticated",unit="requests""#
@@ -57,7 +58,8 @@ import Testing
     }
 
     @Test func oldServerWithoutSetQuotaFallsBackToAddQuotaAndAlreadyExistsIsSuccess() async throws {
-        let harness = try ProviderHarness()
+        let now = Locked(Date().timeIntervalSince1970)
+        let harness = try ProviderHarness(timing: ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2, now: { now.current }))
         harness.fake.setLegacy(true)
         let targets = try harness.targets([harness.entry()])
         let provisioning = try #require(targets.first { $0.identity.collector == "provisioning" })
@@ -72,6 +74,32 @@ import Testing
         #expect(try await provisioning.collector.collect().isEmpty)
         #expect(harness.fake.calls.map(\.method) == ["PUT", "POST", "POST", "POST", "POST"])
         #expect(harness.logText.contains("falling back to AddQuota"))
+        // Left as it is: said once per quota, not at every reapply.
+        _ = try await provisioning.collector.collect()
+        #expect(harness.logText.components(separatedBy: "no SetQuota to update it").count - 1 == 2)
+        #expect(harness.logText.contains("unit=requests_all_authenticated"))
+
+        // An hour later SetQuota is tried again, and an upgraded ZITADEL is used as such.
+        harness.fake.setLegacy(false)
+        now.withLock { $0 += ProvisioningTiming().legacyRecheck + 1 }
+        #expect(try await provisioning.collector.collect().isEmpty)
+        #expect(harness.fake.calls.suffix(2).map(\.method) == ["PUT", "PUT"])
+        await harness.stop()
+    }
+
+    /// grpc-gateway answers 409 for Aborted as well: only AlreadyExists (or
+    /// a 409 naming no code) means the quota is there.
+    @Test func conflictOtherThanAlreadyExistsIsAnError() async throws {
+        let harness = try ProviderHarness()
+        harness.fake.setLegacy(true)
+        harness.fake.setFailure((409, #"{"code":10,"message":"Errors.Aborted","details":[]}"#), method: "POST")
+        let targets = try harness.targets([harness.entry()])
+        let provisioning = try #require(targets.first { $0.identity.collector == "provisioning" })
+        await #expect {
+            _ = try await provisioning.collector.collect()
+        } throws: { error in
+            (error as? CollectorError)?.message.contains("AddQuota requests_all_authenticated: Errors.Aborted") == true
+        }
         await harness.stop()
     }
 

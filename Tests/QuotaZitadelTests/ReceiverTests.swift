@@ -13,8 +13,8 @@ import Testing
         try harness.targets([#"{"url": "https://z.example", "instance_id": "\#(id)", "provisioning": false, "receiver_secret": "\#(Self.secret)", "quotas": [{"unit": "requests_all_authenticated", "amount": 1000, "from": "2026-01-01T00:00:00Z", "reset_interval": "30d"}]}"#])
     }
 
-    func payload(id: String = "n1", unit: Int = 1, usage: Int = 500) -> [UInt8] {
-        Array(#"{"unit":\#(unit),"id":"\#(id)","callURL":"x","periodStart":"2026-11-01T00:00:00Z","threshold":50,"usage":\#(usage)}"#.utf8)
+    func payload(id: String = "n1", unit: Int = 1, usage: Int = 500, threshold: Int = 50) -> [UInt8] {
+        Array(#"{"unit":\#(unit),"id":"\#(id)","callURL":"x","periodStart":"2026-11-01T00:00:00Z","threshold":\#(threshold),"usage":\#(usage)}"#.utf8)
     }
 
     func count(_ harness: ProviderHarness, _ outcome: String) -> String? {
@@ -51,6 +51,11 @@ import Testing
         #expect(count(harness, "duplicate") == "1")
         let stored = try StateStore(path: harness.scratch.file("zitadel-state.json"), logger: .disabled).notifications(for: "inst1")
         #expect(stored.map(\.usage) == [500])
+
+        // The same rule reaching its next threshold is a new event, not a duplicate.
+        let next = try await post(harness.http, url, body: payload(id: "same", usage: 1000, threshold: 100))
+        #expect(next.status == 200)
+        #expect(count(harness, "stored") == "2")
         await harness.stop()
     }
 
@@ -130,7 +135,7 @@ import Testing
         #expect(await eventually { first.callURL() != nil })
         let callURL = try #require(first.callURL())
         let period = RFC3339Text.format(QuotaPeriod.current(from: unixTime("2026-01-01T00:00:00Z"), resetInterval: 30 * 86_400, now: Date().timeIntervalSince1970).start)
-        #expect(try await fake.notify(instance: "inst1", unit: "UNIT_REQUESTS_ALL_AUTHENTICATED", id: "before-restart", periodStart: period, threshold: 50, usage: 50_000, client: first.http) == [200])
+        #expect(try await fake.notify(instance: "inst1", unit: "UNIT_REQUESTS_ALL_AUTHENTICATED", periodStart: period, threshold: 50, usage: 50_000, client: first.http) == [200])
         await first.provider.shutdown()
         await first.server.stop()
 

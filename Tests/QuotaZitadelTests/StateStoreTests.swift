@@ -4,8 +4,11 @@ import Testing
 @testable import QuotaZitadel
 
 @Suite struct StateStoreTests {
-    func notification(_ id: String, usage: UInt64 = 500, received: Double = 1000) -> ZitadelNotification {
-        ZitadelNotification(id: id, unit: .requestsAllAuthenticated, periodStart: unixTime("2026-11-01T00:00:00Z"), threshold: 50, usage: usage, receivedAt: received)
+    func notification(
+        _ id: String, usage: UInt64 = 500, received: Double = 1000,
+        threshold: Int64 = 50, period: String = "2026-11-01T00:00:00Z", unit: ZitadelUnit = .requestsAllAuthenticated
+    ) -> ZitadelNotification {
+        ZitadelNotification(id: id, unit: unit, periodStart: unixTime(period), threshold: threshold, usage: usage, receivedAt: received)
     }
 
     @Test func recordsDurablyAndSurvivesARestart() throws {
@@ -25,7 +28,23 @@ import Testing
         #expect(scratch.entries() == ["state.json"])
     }
 
-    @Test func sameIDIsStoredOnce() throws {
+    /// ZITADEL's `id` names the notification rule: a `repeat` rule sends
+    /// every threshold, in every period, under one id. Only the same rule,
+    /// unit, period and threshold again is a redelivery.
+    @Test func aRepeatingRuleSendsManyEventsUnderOneID() throws {
+        let scratch = try ScratchDirectory()
+        let store = StateStore(path: scratch.file("state.json"), logger: .disabled)
+        #expect(try store.record(notification("rule", usage: 500, threshold: 50), instance: "i1") == .stored)
+        #expect(try store.record(notification("rule", usage: 1000, threshold: 100), instance: "i1") == .stored)
+        #expect(try store.record(notification("rule", usage: 1500, threshold: 150), instance: "i1") == .stored)
+        #expect(try store.record(notification("rule", usage: 510, threshold: 50, period: "2026-12-01T00:00:00Z"), instance: "i1") == .stored)
+        #expect(try store.record(notification("rule", usage: 520, threshold: 50, unit: .actionsAllRunSeconds), instance: "i1") == .stored)
+        #expect(try store.record(notification("rule", usage: 1000, threshold: 100), instance: "i1") == .duplicate)
+        let stored = try StateStore(path: scratch.file("state.json"), logger: .disabled).notifications(for: "i1")
+        #expect(stored.map(\.usage) == [500, 1000, 1500, 510, 520])
+    }
+
+    @Test func sameEventIsStoredOnce() throws {
         let scratch = try ScratchDirectory()
         let store = StateStore(path: scratch.file("state.json"), logger: .disabled)
         #expect(try store.record(notification("dup"), instance: "i1") == .stored)
