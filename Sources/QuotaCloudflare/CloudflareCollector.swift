@@ -27,7 +27,7 @@ struct CloudflareCollector: Collector {
         do {
             return try await fetch()
         } catch {
-            throw redacted(error)
+            throw error.redacting(credential.secretValues)
         }
     }
 
@@ -51,11 +51,4 @@ struct CloudflareCollector: Collector {
 
     /// Error text comes from the server; should anything in between echo
     /// the credential back, it is cut out before it can reach a log.
-    private func redacted(_ error: CollectorError) -> CollectorError {
-        var message = error.message
-        for secret in credential.secretValues where !secret.isEmpty {
-            message = message.replacingOccurrences(of: secret, with: "<redacted>")
-        }
-        return CollectorError(error.reason, message, statusCode: error.statusCode)
-    }
 }

@@ -22,7 +22,9 @@ public struct CloudflareProvider: Provider {
     private let logger: Logger
 
     public init(context: ProviderContext) {
-        self.client = context.makeClient(provider: Self.providerName)
+        // Cloudflare blocks a credential for five minutes after it crosses
+        // the limit; calling earlier only meets the block again.
+        self.client = context.makeClient(provider: Self.providerName, defaultRateLimitBlock: 300)
         self.logger = context.logger.with(["provider": Self.providerName])
     }
 

@@ -39,8 +39,15 @@ enum CloudflareResponse {
         if status == 401 || status == 403 || isAuthFailure(envelope) {
             throw CollectorError(.auth, "\(words); \(endpoint.permissionHint(for: credential))", statusCode: status)
         }
-        if status == 404 || !(envelope?.errorCodes.isDisjoint(with: routeCodes) ?? true) {
+        let unroutable = !(envelope?.errorCodes.isDisjoint(with: routeCodes) ?? true)
+        if unroutable {
             throw CollectorError(.apiError, "\(words); check the account ID, and that the account uses \(endpoint.product)", statusCode: status)
+        }
+        // A 404 that Cloudflare routed (e.g. 12000 "Not found") is the
+        // account not having the product, or the token not seeing it: the
+        // fix is on the Cloudflare side, as with a missing permission.
+        if status == 404 {
+            throw CollectorError(.auth, "\(words); \(endpoint.permissionHint(for: credential))", statusCode: status)
         }
         if !succeeded {
             throw CollectorError(.http, words, statusCode: status)

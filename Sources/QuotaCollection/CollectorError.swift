@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a collection failed, as a value: the `reason` goes into
 /// `quota_exporter_collector_errors_total{reason}`, the message (the
 /// provider's own words where there are any) into the log and status page.
@@ -41,5 +43,27 @@ public struct CollectorError: Error, Sendable, Hashable, CustomStringConvertible
             return "\(reason.rawValue) (HTTP \(statusCode)): \(message)"
         }
         return "\(reason.rawValue): \(message)"
+    }
+}
+
+extension CollectorError {
+    /// The same error with every occurrence of `secrets` in its message
+    /// replaced, for providers whose error bodies could echo a request back
+    /// (a proxy, a misbehaving server): the message is logged and shown.
+    public func redacting(_ secrets: [String]) -> CollectorError {
+        var redacted = self
+        redacted.message = message.redacting(secrets)
+        return redacted
+    }
+}
+
+extension String {
+    /// This text with every occurrence of `secrets` replaced by `<redacted>`.
+    public func redacting(_ secrets: [String]) -> String {
+        var text = self
+        for secret in secrets where !secret.isEmpty {
+            text = text.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        return text
     }
 }

@@ -102,7 +102,12 @@ public struct ProviderContext: Sendable {
     }
 
     /// An HTTP client for one provider, sharing the request counter.
-    public func makeClient(provider: String) -> UpstreamClient {
-        UpstreamClient(provider: provider, settings: clientSettings, counter: upstreamCounter, logger: logger)
+    /// - Parameter defaultRateLimitBlock: how long a 429 without
+    ///   `Retry-After` stops calls, when the provider documents its own
+    ///   block (Cloudflare: five minutes); nil keeps the shared default.
+    public func makeClient(provider: String, defaultRateLimitBlock: Double? = nil) -> UpstreamClient {
+        var settings = clientSettings
+        if let defaultRateLimitBlock { settings.defaultRateLimitBlock = defaultRateLimitBlock }
+        return UpstreamClient(provider: provider, settings: settings, counter: upstreamCounter, logger: logger)
     }
 }

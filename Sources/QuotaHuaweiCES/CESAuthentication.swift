@@ -8,6 +8,15 @@ enum CESAuthentication: Sendable {
     case accessKey(AccessKeyCredentials)
     /// An IAM user's password, exchanged for a project-scoped token.
     case iamPassword(IAMPasswordCredentials)
+
+    /// The secret strings, removed from error messages before they are
+    /// logged in case a proxy or server echoes a request back.
+    var secretValues: [String] {
+        switch self {
+        case .accessKey(let keys): [keys.secretKey.revealed, keys.securityToken?.revealed ?? ""]
+        case .iamPassword(let credentials): [credentials.password.revealed]
+        }
+    }
 }
 
 struct AccessKeyCredentials: Sendable {

@@ -13,6 +13,14 @@ struct CESCollector: Collector {
     let clock: @Sendable () -> Date
 
     func collect() async throws(CollectorError) -> [QuotaReading] {
+        do {
+            return try await fetch()
+        } catch {
+            throw error.redacting(configuration.authentication.secretValues)
+        }
+    }
+
+    private func fetch() async throws(CollectorError) -> [QuotaReading] {
         let url = try quotasURL()
         let response: UpstreamResponse
         switch configuration.authentication {
@@ -95,8 +103,9 @@ struct CESCollector: Collector {
         logger.debug("calling CES", ["url": url.absoluteString, "auth": "iam_token"])
         let response = try await client.send(tokenRequest(url, token, credentials))
         guard response.status == 401 else { return response }
+        // The logger already carries project_id.
         logger.info("CES rejected the IAM token; requesting a new one and retrying once", [
-            "project_id": projectID, "error": HuaweiErrorBody.parse(response.body)?.summary ?? "",
+            "error": (HuaweiErrorBody.parse(response.body)?.summary ?? "").redacting([token.value.revealed, credentials.password.revealed]),
         ])
         let fresh = try await tokens.token(for: key, rejected: token.value, fetch: fetch)
         return try await client.send(tokenRequest(url, fresh, credentials))

@@ -109,6 +109,25 @@ import Testing
         }
     }
 
+    /// An account without the product: the endpoint answers 404 with
+    /// Cloudflare's 12000 "Not found" (the seed's own error example). That
+    /// is for the operator to fix on Cloudflare's side, like a permission.
+    @Test func accountWithoutTheProductIsAuthAndNamesThePermission() async throws {
+        try await withFake { fake in
+            fake.allow(F.accountA, .token(F.tokenA))
+            fake.serve(F.accountA, F.buildsPath, status: 404, #"{"success":false,"errors":[{"code":12000,"message":"Not found"}],"messages":[],"result":null}"#)
+            let outcome = try await ProviderUnderTest().collect(config(entry(F.accountA, token: F.tokenA, base: fake.baseURL, collectors: ["workers_builds"])))
+            #expect(outcome.lines == [
+                "quota_exporter_collector_errors_total{\(F.target(F.accountA, "workers_builds")),reason=\"auth\"} 1",
+                "quota_exporter_collector_up{\(F.target(F.accountA, "workers_builds"))} 0",
+            ])
+            let error = try #require(outcome.error(F.accountA, "workers_builds"))
+            #expect(error.statusCode == 404)
+            #expect(error.message.hasPrefix("code 12000: Not found; the API token needs the \"Workers CI Read\" permission"))
+            #expect(error.message.contains("the account must use Workers Builds"))
+        }
+    }
+
     /// A wrong account ID: Cloudflare's 7003 "Could not route" under 404.
     @Test func unknownAccountIsAnAPIErrorWithAHint() async throws {
         try await withFake { fake in
@@ -184,6 +203,19 @@ import Testing
             _ = await provider.collect(targets, maxConcurrency: 1)
             #expect(fake.requests.filter { !$0.contains(c) }.count == 1)
             #expect(fake.requestCount(c, F.dexPath) == 2)
+        }
+    }
+
+    /// Without Retry-After the pause is Cloudflare's documented five-minute
+    /// block, not the generic default.
+    @Test func rateLimitWithoutRetryAfterPausesFiveMinutes() async throws {
+        try await withFake { fake in
+            fake.allow(F.accountA, .token(F.tokenA))
+            fake.serve(F.accountA, F.dexPath, status: 429, #"{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}"#)
+            let provider = ProviderUnderTest()
+            let outcome = try await provider.collect(config(entry(F.accountA, token: F.tokenA, base: fake.baseURL, collectors: ["dex_commands"])))
+            #expect(outcome.error(F.accountA, "dex_commands")?.reason == .rateLimited)
+            #expect(outcome.logs.contains { $0.contains("provider rate limit hit") && $0.contains("retry_after_seconds=300") }, "\(outcome.logs)")
         }
     }
 

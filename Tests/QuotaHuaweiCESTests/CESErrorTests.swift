@@ -97,6 +97,18 @@ struct CESErrorTests {
         }
     }
 
+    @Test("an error body that echoes the secrets back is logged with them redacted")
+    func echoedSecretsAreRedacted() async throws {
+        try await Harness.run { harness in
+            let echo = #"{"error_code":"APIGW.0101","error_msg":"proxy saw sk=\#(FakeHuaweiCloud.secretKey) token=\#(FakeHuaweiCloud.securityToken)"}"#
+            harness.fake.scriptCES(FakeHuaweiCloud.Scripted(status: 400, body: echo))
+            _ = await harness.samples(try harness.targets(harness.accessKeyEntry(#","security_token_file":"/run/secrets/sts""#)))
+            let failure = try #require(harness.logs.lines.first { $0.contains("collection failed") })
+            #expect(failure.contains("proxy saw sk=<redacted> token=<redacted>"))
+            #expect(harness.leakedLines.isEmpty, "\(harness.leakedLines)")
+        }
+    }
+
     @Test("debug logs name the signed headers but never the signature or keys")
     func debugLogHasNoSignature() async throws {
         try await Harness.run { harness in
