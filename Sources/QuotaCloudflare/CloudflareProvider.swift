@@ -46,8 +46,25 @@ public struct CloudflareProvider: Provider {
         try CloudflareEnvironment.accounts(environment).flatMap { $0.targets(common: common, client: client) }
     }
 
-    /// Warns when the accounts sharing one credential would use more than
-    /// half of Cloudflare's 1200 calls per 5 minutes; see `CloudflareRateBudget`.
+    /// Keeps each credential under half of Cloudflare's 1200 calls per 5
+    /// minutes by raising the default `min_interval` of accounts sharing it;
+    /// see `CloudflareRateBudget`.
+    public func settle(_ targets: [Target]) -> [Target] {
+        let (settled, raises) = CloudflareRateBudget.spread(targets)
+        for raise in raises {
+            logger.info("many Cloudflare targets share one credential; min_interval raised to stay under the API rate limit", [
+                "credential": raise.scope,
+                "targets": String(raise.targets),
+                "min_interval": "\(Int(raise.minInterval))s",
+                "limit_per_5m": String(Int(CloudflareRateBudget.limitPerWindow)),
+            ])
+        }
+        return settled
+    }
+
+    /// Warns when the accounts sharing one credential would still use more
+    /// than half of Cloudflare's 1200 calls per 5 minutes: only where
+    /// `min_interval` was set explicitly, which `settle` leaves alone.
     public func configurationApplied(_ targets: [Target]) async {
         for budget in CloudflareRateBudget.budgets(targets) where budget.exceedsWarningLevel {
             logger.warn("Cloudflare targets sharing one credential may exceed the API rate limit; raise min_interval", [

@@ -6,8 +6,11 @@ import QuotaCollection
 /// the scrape rate, so a credential's steady rate is
 /// Σ over its targets of 300 s / min_interval. At the default 60 s that is
 /// 5 calls per target, 15 per account (three endpoints): the budget's
-/// half, 600, is reached at 40 accounts. Beyond that the provider warns at
-/// load time and names the `min_interval` that would fit.
+/// half, 600, is reached at 40 accounts. Beyond that the provider raises
+/// the `min_interval` of the credential's targets that left it at the
+/// default (`spread`), so the defaults stay under half the limit for any
+/// number of accounts; where `min_interval` was set explicitly it warns
+/// and names the value that would fit.
 struct CloudflareRateBudget: Sendable, Equatable {
     static let limitPerWindow = 1200.0
     static let window = 300.0
@@ -46,5 +49,40 @@ struct CloudflareRateBudget: Sendable, Equatable {
         }
         return byScope.map { CloudflareRateBudget(scope: $0.key, targets: $0.value.targets, accounts: $0.value.accounts.count, callsPerWindow: $0.value.calls) }
             .sorted { $0.scope < $1.scope }
+    }
+
+    /// What `spread` changed for one credential, for the log.
+    struct Raise: Sendable, Equatable {
+        var scope: String
+        var targets: Int
+        var minInterval: Double
+    }
+
+    /// Raises `min_interval` (and `max_staleness` with it, so values do not
+    /// vanish between refreshes) on the targets of each over-budget
+    /// credential whose `min_interval` is the default, to the interval at
+    /// which the whole credential fits. Targets with an explicit
+    /// `min_interval` are left alone (and warned about later).
+    static func spread(_ targets: [Target]) -> (targets: [Target], raises: [Raise]) {
+        var adjusted = targets
+        var raises: [Raise] = []
+        for budget in budgets(targets) where budget.exceedsWarningLevel {
+            let interval = Double(budget.suggestedMinInterval)
+            var raised = 0
+            for index in adjusted.indices {
+                guard let collector = adjusted[index].collector as? CloudflareCollector,
+                      collector.credential.rateLimitScope == budget.scope else { continue }
+                var settings = adjusted[index].settings
+                guard !settings.minIntervalIsExplicit, settings.minInterval < interval else { continue }
+                settings.minInterval = interval
+                settings.maxStaleness = max(settings.maxStaleness, 2 * interval)
+                adjusted[index].settings = settings
+                raised += 1
+            }
+            if raised > 0 {
+                raises.append(Raise(scope: budget.scope, targets: raised, minInterval: interval))
+            }
+        }
+        return (adjusted, raises)
     }
 }

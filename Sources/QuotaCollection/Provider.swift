@@ -36,6 +36,12 @@ public protocol Provider: Sendable {
     /// Routes served on the exporter's listener, fixed for the process's life.
     var routes: [ProviderRoute] { get }
 
+    /// Adjusts this provider's targets as a set once all are built from a
+    /// configuration (file or environment), before it is checked or
+    /// applied; e.g. Cloudflare spreads one credential's rate budget over
+    /// the accounts that share it. The default returns them unchanged.
+    func settle(_ targets: [Target]) -> [Target]
+
     /// Called with this provider's targets each time a configuration is
     /// accepted (at start and after every successful reload), and only then:
     /// the place to start or restart background work such as provisioning.
@@ -55,6 +61,8 @@ extension Provider {
     public func extraFamilies() -> [MetricFamily] { [] }
 
     public var routes: [ProviderRoute] { [] }
+
+    public func settle(_ targets: [Target]) -> [Target] { targets }
 
     public func configurationApplied(_ targets: [Target]) async {}
 

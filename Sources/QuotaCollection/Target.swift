@@ -37,11 +37,16 @@ public struct CollectionSettings: Sendable, Hashable {
     public var maxStaleness: Double
     /// Upper bound on one whole collection, all its requests and retries.
     public var timeout: Double
+    /// Whether the configuration set `min_interval` (in the entry or under
+    /// `global`) rather than leaving the default, which a provider may
+    /// raise to respect a rate limit shared by several targets.
+    public var minIntervalIsExplicit: Bool
 
-    public init(minInterval: Double = 60, maxStaleness: Double = 600, timeout: Double = 30) {
+    public init(minInterval: Double = 60, maxStaleness: Double = 600, timeout: Double = 30, minIntervalIsExplicit: Bool = false) {
         self.minInterval = minInterval
         self.maxStaleness = maxStaleness
         self.timeout = timeout
+        self.minIntervalIsExplicit = minIntervalIsExplicit
     }
 }
 

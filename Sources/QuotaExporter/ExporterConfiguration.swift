@@ -55,17 +55,19 @@ public struct ConfigurationLoader: Sendable {
         var seen: [TargetIdentity: String] = [:]
         for provider in providers {
             guard let entries = try root.optional(provider.name, .objects) else { continue }
+            var built: [Target] = []
             for entry in entries {
                 let common = try self.common(entry, provider: provider, defaults: defaults)
-                let built = try provider.targets(from: entry, common: common)
-                for target in built {
+                let entryTargets = try provider.targets(from: entry, common: common)
+                for target in entryTargets {
                     if let first = seen[target.identity] {
                         throw ConfigError(path: entry.path, message: "duplicate target \(target.identity) (already defined at \(first)); every account may appear once per provider")
                     }
                     seen[target.identity] = entry.path
                 }
-                targets.append(contentsOf: built)
+                built.append(contentsOf: entryTargets)
             }
+            targets.append(contentsOf: provider.settle(built))
         }
         do {
             try root.finish()
@@ -83,7 +85,7 @@ public struct ConfigurationLoader: Sendable {
     public func loadFromEnvironment() throws(ConfigError) -> ExporterConfiguration {
         var targets: [Target] = []
         for provider in providers {
-            targets.append(contentsOf: try provider.environmentTargets(environment, common: TargetCommon(path: "environment")))
+            targets.append(contentsOf: provider.settle(try provider.environmentTargets(environment, common: TargetCommon(path: "environment"))))
         }
         return ExporterConfiguration(targets: targets, maxConcurrency: 4, source: "environment")
     }
@@ -99,6 +101,7 @@ public struct ConfigurationLoader: Sendable {
         var settings = defaults
         if let value = try object.optional("min_interval", .duration) {
             settings.minInterval = Self.seconds(value)
+            settings.minIntervalIsExplicit = true
         }
         if let value = try object.optional("max_staleness", .duration) {
             settings.maxStaleness = Self.seconds(value)

@@ -45,7 +45,8 @@ struct ProviderUnderTest {
     }
 
     /// The targets of every entry of the `cloudflare` list in `json`, as
-    /// the configuration loader builds them (without its shared keys).
+    /// the configuration loader builds and settles them (without its
+    /// shared keys).
     func targets(
         _ json: String,
         environment: ConfigEnvironment = .inMemory(),
@@ -57,7 +58,7 @@ struct ProviderUnderTest {
             targets += try provider.targets(from: entry, common: TargetCommon(settings: settings, path: entry.path))
         }
         try root.finish()
-        return targets
+        return provider.settle(targets)
     }
 
     /// Collects `targets` once through the cache, like a scrape, and

@@ -2,8 +2,9 @@ import QuotaCollection
 import QuotaConfig
 import Testing
 
-/// The load-time warning when accounts sharing one credential would use
-/// more than half of Cloudflare's 1200 calls per 5 minutes.
+/// One credential stays under half of Cloudflare's 1200 calls per 5
+/// minutes: the default min_interval is raised for accounts sharing it, and
+/// an explicit one that does not fit is warned about at load time.
 @Suite struct RateBudgetTests {
     typealias F = Fixture
 
@@ -36,8 +37,34 @@ import Testing
         #expect(try await warnings(config(entries(accounts(40), token: F.tokenA))).isEmpty)
     }
 
-    @Test func fortyOneAccountsOnOneTokenWarnWithAnInterval() async throws {
-        let found = try await warnings(config(entries(accounts(41), token: F.tokenA)))
+    /// Any number of accounts at the defaults: the interval grows instead.
+    @Test(arguments: [41, 45, 1000])
+    func manyAccountsAtTheDefaultsGetALongerInterval(count: Int) async throws {
+        let provider = ProviderUnderTest()
+        let targets = try provider.targets(config(entries(accounts(count), token: F.tokenA)))
+        let expected = (Double(count * 3) * 300 / 600).rounded(.up)
+        #expect(targets.allSatisfy { $0.settings.minInterval == expected })
+        #expect(targets.allSatisfy { $0.settings.maxStaleness == max(600, 2 * expected) }, "values must not vanish between refreshes")
+        let callsPer5m = targets.reduce(0) { $0 + 300 / $1.settings.minInterval }
+        #expect(callsPer5m <= 600, "well under Cloudflare's 1200 per 5 minutes")
+        await provider.provider.configurationApplied(targets)
+        #expect(!provider.sink.lines.contains { $0.contains("may exceed the API rate limit") })
+        let raised = try #require(provider.sink.lines.first { $0.contains("min_interval raised") })
+        #expect(raised.contains("targets=\(count * 3) min_interval=\(Int(expected))s"))
+        #expect(!raised.contains(F.tokenA))
+    }
+
+    /// Accounts with their own token keep their own budget and the default.
+    @Test func onlyTheCrowdedCredentialIsSlowedDown() async throws {
+        let provider = ProviderUnderTest()
+        let targets = try provider.targets(config(entries(accounts(50), token: F.tokenA) + entries(accounts(2, seed: 1), token: F.tokenB)))
+        #expect(targets.filter { $0.settings.minInterval == 75 }.count == 150)
+        #expect(targets.filter { $0.settings.minInterval == 60 }.count == 6)
+    }
+
+    @Test func anExplicitMinIntervalThatDoesNotFitWarnsWithAnInterval() async throws {
+        let explicit = CollectionSettings(minIntervalIsExplicit: true)
+        let found = try await warnings(config(entries(accounts(41), token: F.tokenA)), settings: explicit)
         #expect(found.count == 1)
         let line = try #require(found.first)
         #expect(line.contains("accounts=41 targets=123 calls_per_5m=615 limit_per_5m=1200 suggested_min_interval=62s"))
@@ -56,6 +83,6 @@ import Testing
         let many = config(entries(accounts(100), token: F.tokenA))
         #expect(try await warnings(many, settings: CollectionSettings(minInterval: 300, maxStaleness: 900)).isEmpty)
         let few = config(entries(accounts(5), token: F.tokenA))
-        #expect(try await warnings(few, settings: CollectionSettings(minInterval: 1)).count == 1)
+        #expect(try await warnings(few, settings: CollectionSettings(minInterval: 1, minIntervalIsExplicit: true)).count == 1)
     }
 }

@@ -27,6 +27,24 @@ private func error(_ json: String) -> ConfigError? {
         #expect(configuration.targets.isEmpty == false)
     }
 
+    /// The loader lets a provider settle its targets as a set: 50
+    /// Cloudflare accounts on one token from the environment alone get a
+    /// min_interval that keeps the token at 600 calls per 5 minutes; an
+    /// explicit global min_interval is left as written.
+    @Test func providersSettleTheirTargetsAsASet() throws {
+        let ids = (0..<50).map { String(format: "%032x", $0) }.joined(separator: ",")
+        let environment = ConfigEnvironment.inMemory(variables: ["CLOUDFLARE_API_TOKEN": "t0ken", "CLOUDFLARE_ACCOUNT_ID": ids])
+        let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter()))
+        let loader = ConfigurationLoader(providers: providers, environment: environment)
+        let fromEnvironment = try loader.loadFromEnvironment()
+        #expect(fromEnvironment.targets.count == 150)
+        #expect(fromEnvironment.targets.allSatisfy { $0.settings.minInterval == 75 })
+
+        let entries = (0..<50).map { #"{"account_id": "\#(String(format: "%032x", $0))", "api_token": "t0ken"}"# }.joined(separator: ",")
+        let explicit = try load(#"{"global": {"min_interval": "30s"}, "cloudflare": [\#(entries)]}"#)
+        #expect(explicit.targets.allSatisfy { $0.settings.minInterval == 30 })
+    }
+
     @Test func globalDefaultsAndPerTargetOverrides() throws {
         let configuration = try load("""
         {"global": {"min_interval": "2m", "max_staleness": "20m", "timeout": "5s", "max_concurrency": 2},
