@@ -51,7 +51,7 @@ private func error(_ json: String) -> ConfigError? {
          "static": [{"account": "a", "quotas": []}, {"account": "b", "min_interval": "10m", "quotas": []}]}
         """)
         #expect(configuration.maxConcurrency == 2)
-        #expect(configuration.targets[0].settings == CollectionSettings(minInterval: 120, maxStaleness: 1200, timeout: 5))
+        #expect(configuration.targets[0].settings == CollectionSettings(minInterval: 120, maxStaleness: 1200, timeout: 5, minIntervalIsExplicit: true))
         #expect(configuration.targets[1].settings.minInterval == 600)
     }
 
