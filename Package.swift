@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "QuotaCrypto", swiftSettings: strict),
         .target(
             name: "QuotaCollection",
-            dependencies: ["QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP"],
+            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP"],
             swiftSettings: strict
         ),
         .target(
@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "QuotaExporter",
             dependencies: [
-                "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
+                "QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
                 "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel",
             ],
             swiftSettings: strict

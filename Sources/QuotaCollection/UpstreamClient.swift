@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import QuotaConcurrency
 import QuotaLogging
 
 /// The HTTP client every provider shares, on one URLSession.
@@ -43,20 +44,38 @@ public final class UpstreamClient: Sendable {
         self.counter = counter
         self.gate = RateLimitGate()
         self.logger = logger.with(["provider": provider])
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        configuration.timeoutIntervalForRequest = settings.requestTimeout
-        configuration.timeoutIntervalForResource = settings.requestTimeout
-        let delegate = SessionDelegate()
-        self.delegate = delegate
-        self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        (self.session, self.delegate) = Self.session(requestTimeout: settings.requestTimeout)
     }
 
-    deinit {
-        session.invalidateAndCancel()
+    /// One URLSession (and its delegate) per request timeout for the whole
+    /// process, created on first use and never invalidated. Invalidating a
+    /// FoundationNetworking session while libcurl still has callbacks queued
+    /// on libdispatch can crash the process; sessions are few and live as
+    /// long as the providers that use them anyway. Task identifiers are
+    /// unique per session, which is all the delegate needs.
+    private static let sessions = Locked<[Double: SharedSession]>([:])
+
+    private struct SharedSession: @unchecked Sendable {
+        let session: URLSession
+        let delegate: SessionDelegate
+    }
+
+    private static func session(requestTimeout: Double) -> (URLSession, SessionDelegate) {
+        let shared = sessions.withLock { sessions in
+            if let existing = sessions[requestTimeout] { return existing }
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+            configuration.urlCache = nil
+            configuration.httpCookieStorage = nil
+            configuration.httpShouldSetCookies = false
+            configuration.timeoutIntervalForRequest = requestTimeout
+            configuration.timeoutIntervalForResource = requestTimeout
+            let delegate = SessionDelegate()
+            let created = SharedSession(session: URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil), delegate: delegate)
+            sessions[requestTimeout] = created
+            return created
+        }
+        return (shared.session, shared.delegate)
     }
 
     /// Unix time until which `scope` is blocked by a `Retry-After`, if it is.

@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import QuotaCloudflare
 import QuotaCollection
+import QuotaConcurrency
 import QuotaConfig
 import QuotaExposition
 import QuotaHTTP
@@ -44,6 +45,8 @@ public enum Exporter {
             standardOutput(BuildInfo.versionText + "\n")
             return 0
         }
+        // Before anything slow: from here on SIGTERM/SIGHUP are ours.
+        let signals = options.once || options.configCheck ? nil : SignalWatcher()
         let logger = Logger(level: options.logLevel, format: options.logFormat, sink: logSink)
         let counter = UpstreamRequestCounter()
         let context = ProviderContext(logger: logger, upstreamCounter: counter, storagePath: options.storagePath)
@@ -85,7 +88,7 @@ public enum Exporter {
         if options.once {
             return await once(runtime, standardOutput: standardOutput)
         }
-        return await serve(runtime, options: options, logger: logger, configuration: configuration)
+        return await serve(runtime, options: options, logger: logger, configuration: configuration, signals: signals ?? SignalWatcher())
     }
 
     /// `--once`: collect everything, print the text exposition, and say by
@@ -103,7 +106,7 @@ public enum Exporter {
         return failed.isEmpty ? 0 : 1
     }
 
-    static func serve(_ runtime: ExporterRuntime, options: ExporterOptions, logger: Logger, configuration: ExporterConfiguration) async -> Int32 {
+    static func serve(_ runtime: ExporterRuntime, options: ExporterOptions, logger: Logger, configuration: ExporterConfiguration, signals: SignalWatcher) async -> Int32 {
         var addresses: [ListenAddress] = []
         for text in options.listenAddresses {
             do {
@@ -132,7 +135,6 @@ public enum Exporter {
         await runtime.applyConfiguration(configuration.targets)
         runtime.startInitialCollection()
 
-        let signals = SignalWatcher()
         await signals.run(
             onReload: {
                 logger.info("SIGHUP received; reloading configuration")
@@ -148,42 +150,71 @@ public enum Exporter {
 }
 
 /// Turns SIGTERM/SIGINT into a return from `run` and SIGHUP into a reload.
-/// The signals are ignored first so their default action (exit) never
-/// fires, then delivered through dispatch sources kept alive here.
+///
+/// Created as soon as the command line says the process will serve, before
+/// the configuration is read and the listener opens: the signals' default
+/// action (exit) is replaced at once, so a signal from an orchestrator or a
+/// config reloader during start-up is neither fatal nor lost. What arrives
+/// before `run` takes effect when it begins.
 final class SignalWatcher: @unchecked Sendable {
+    private struct State: Sendable {
+        var stopRequested = false
+        var reloadPending = false
+        var onReload: (@Sendable () async -> Void)?
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Locked(State())
     private var sources: [any DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "quota_exporter.signals")
 
-    func run(onReload: @escaping @Sendable () async -> Void) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let stopped = OnceFlag()
-            for signalNumber in [SIGTERM, SIGINT] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-                source.setEventHandler {
-                    if stopped.set() { continuation.resume() }
-                }
-                source.resume()
-                sources.append(source)
+    init() {
+        for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            if signalNumber == SIGHUP {
+                source.setEventHandler { [state] in Self.reloadRequested(state) }
+            } else {
+                source.setEventHandler { [state] in Self.stopRequested(state) }
             }
-            signal(SIGHUP, SIG_IGN)
-            let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-            hangup.setEventHandler { Task { await onReload() } }
-            hangup.resume()
-            sources.append(hangup)
+            source.resume()
+            sources.append(source)
         }
     }
-}
 
-/// A flag that can be set once; `set` says whether this call set it.
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var isSet = false
-
-    func set() -> Bool {
-        lock.withLock {
-            defer { isSet = true }
-            return !isSet
+    /// Returns once SIGTERM or SIGINT arrived (at once if one already did),
+    /// calling `onReload` for every SIGHUP meanwhile, including one that
+    /// arrived before.
+    func run(onReload: @escaping @Sendable () async -> Void) async {
+        let pending = state.withLock { state in
+            state.onReload = onReload
+            defer { state.reloadPending = false }
+            return state.reloadPending
         }
+        if pending { Task { await onReload() } }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let stopped = state.withLock { state in
+                if !state.stopRequested { state.waiter = continuation }
+                return state.stopRequested
+            }
+            if stopped { continuation.resume() }
+        }
+    }
+
+    private static func stopRequested(_ state: Locked<State>) {
+        let waiter = state.withLock { state in
+            state.stopRequested = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    private static func reloadRequested(_ state: Locked<State>) {
+        let onReload = state.withLock { state in
+            if state.onReload == nil { state.reloadPending = true }
+            return state.onReload
+        }
+        if let onReload { Task { await onReload() } }
     }
 }

@@ -62,6 +62,51 @@ import Testing
         #expect(notDirectory.stdout.isEmpty, "nothing is collected with an unusable storage path")
     }
 
+    /// Signals during start-up are neither fatal nor lost. The config file
+    /// is a FIFO, so the exporter is provably still starting (blocked
+    /// reading it) when SIGHUP and then SIGTERM arrive: it must go on to
+    /// serve, apply the reload, and exit 0 for the SIGTERM.
+    @Test func signalsDuringStartUpAreNeitherFatalNorLost() async throws {
+        let directory = TemporaryDirectory()
+        let fifo = directory.path + "/config.json"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let child = try ExporterProcess(["--config.file=\(fifo)", "--web.listen-address=127.0.0.1:0"])
+        let pid = child.process.processIdentifier
+        // Wait until SIGHUP and SIGTERM no longer have their default action
+        // (bits 0 and 14 of SigIgn or SigCgt: libdispatch catches them).
+        var handled = false
+        for _ in 0..<500 where !handled {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            let masks = status.split(separator: "\n")
+                .filter { $0.hasPrefix("SigIgn:") || $0.hasPrefix("SigCgt:") }
+                .compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
+            let mask = masks.reduce(0, |)
+            handled = mask & (1 << 0) != 0 && mask & (1 << 14) != 0
+            if !handled { try await Task.sleep(nanoseconds: 10_000_000) }
+        }
+        #expect(handled, "the exporter takes over SIGHUP and SIGTERM before reading its configuration")
+        child.signal(SIGHUP)
+        child.signal(SIGTERM)
+        try await Task.sleep(nanoseconds: 100_000_000)
+        #expect(child.process.isRunning, "a start-up signal must not kill the exporter")
+        // Unblock the configuration read.
+        // Off the cooperative pool: opening a FIFO blocks until the reader is there.
+        let written = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            DispatchQueue.global().async {
+                let descriptor = open(fifo, O_WRONLY)
+                guard descriptor >= 0 else { return continuation.resume(returning: false) }
+                let bytes = Array(staticConfig.utf8)
+                let count = write(descriptor, bytes, bytes.count)
+                close(descriptor)
+                continuation.resume(returning: count == bytes.count)
+            }
+        }
+        #expect(written)
+        #expect(await child.waitForExit(timeout: 30) == 0, "the SIGTERM that came during start-up stops it cleanly: \(child.stderr)")
+        #expect(child.stderr.contains("SIGHUP received"), "the SIGHUP that came during start-up is not lost")
+        #expect(child.stderr.contains("msg=stopped"))
+    }
+
     @Test func servesReloadsOnSIGHUPAndStopsOnSIGTERM() async throws {
         let directory = TemporaryDirectory()
         let file = directory.write("config.json", staticConfig)
