@@ -15,7 +15,7 @@ public enum SnapshotMetrics {
         var periodStart = family("quota_period_start_timestamp_seconds", "Unix time at which the current quota period started. \(caching)")
         var exhausted = family("quota_exhausted", "1 if the provider reports the quota as used up, else 0. \(caching)")
         var enforced = family("quota_enforced", "1 if the provider blocks use beyond the limit, 0 if it only reports. \(caching)")
-        var info = family("quota_info", "Descriptive attributes of a quota as labels; value is always 1. \(caching)")
+        var info = family("quota_info", "Descriptive attributes of a quota as labels; value is always 1. \(caching)", type: .info)
 
         for target in snapshot.targets {
             for reading in target.readings {
@@ -87,7 +87,7 @@ public enum SnapshotMetrics {
         return labels
     }
 
-    private static func family(_ name: String, _ help: String) -> MetricFamily {
-        MetricFamily(name: name, help: help, type: .gauge)
+    private static func family(_ name: String, _ help: String, type: MetricType = .gauge) -> MetricFamily {
+        MetricFamily(name: name, help: help, type: type)
     }
 }

@@ -30,7 +30,7 @@ public enum BuildInfo {
         MetricFamily(
             name: "quota_exporter_build_info",
             help: "A metric with a constant '1' value labeled by version, revision and swift_version from which quota_exporter was built.",
-            type: .gauge,
+            type: .info,
             samples: [Sample(labels: [Label("version", version), Label("revision", revision), Label("swift_version", swiftVersion)], value: 1)]
         )
     }

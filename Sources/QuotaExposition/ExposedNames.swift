@@ -1,8 +1,9 @@
 /// The names one family appears under in one format.
 ///
-/// They differ only for counters in OpenMetrics, where the family line
-/// drops `_total` and every sample carries it: a counter `x_total` (or `x`)
-/// is `# TYPE x counter` with samples `x_total`.
+/// They differ only in OpenMetrics, for counters and info metrics, where
+/// the family line drops the suffix and every sample carries it: a counter
+/// `x_total` (or `x`) is `# TYPE x counter` with samples `x_total`, an info
+/// metric `x_info` (or `x`) is `# TYPE x info` with samples `x_info`.
 struct ExposedNames: Sendable, Hashable {
     /// The name on `# HELP` and `# TYPE`.
     var family: String
@@ -15,18 +16,18 @@ struct ExposedNames: Sendable, Hashable {
     var reserved: [String]
 
     init(name: String, type: MetricType, format: ExpositionFormat) {
-        guard format == .openMetrics, type == .counter else {
+        guard format == .openMetrics, type != .gauge else {
             family = name
             sample = name
             reserved = [name]
             return
         }
-        let suffix = "_total"
+        let suffix = type == .counter ? "_total" : "_info"
         let base = name.hasSuffix(suffix) && name.utf8.count > suffix.utf8.count
             ? String(name.dropLast(suffix.count))
             : name
         family = base
         sample = base + suffix
-        reserved = [base, base + suffix, base + "_created"]
+        reserved = type == .counter ? [base, base + suffix, base + "_created"] : [base, base + suffix]
     }
 }

@@ -21,6 +21,8 @@ public struct ExpositionProblem: Sendable, Hashable, CustomStringConvertible {
         /// A counter's value is negative or NaN, which no counter can be and
         /// which OpenMetrics parsers reject.
         case invalidCounterValue
+        /// An info sample's value is not 1, which OpenMetrics requires.
+        case invalidInfoValue
         /// An earlier family of the same name has this other type.
         case conflictingType(earlier: MetricType)
         /// An earlier family of the same name and type has this other HELP;
@@ -62,6 +64,8 @@ public struct ExpositionProblem: Sendable, Hashable, CustomStringConvertible {
             "dropped series \(series): an earlier sample has the same metric name and labels"
         case .invalidCounterValue:
             "dropped series \(series): a counter cannot be negative or NaN"
+        case .invalidInfoValue:
+            "dropped series \(series): an info metric's value is always 1"
         case .conflictingType(let earlier):
             "dropped family \(quoted(metric)) (\(droppedSamples) samples): an earlier family of that name is a \(earlier.rawValue)"
         case .conflictingHelp(let earlier):

@@ -50,7 +50,7 @@ public struct ExpositionWriter: Sendable {
         buffer.append("# TYPE ")
         buffer.append(family.names.family)
         buffer.append(byte: UInt8(ascii: " "))
-        buffer.append(family.type.rawValue)
+        buffer.append(family.type.typeName(in: format))
         buffer.append(byte: UInt8(ascii: "\n"))
 
         for sample in family.samples {

@@ -128,6 +128,9 @@ struct FamilyNormalizer {
         if type == .counter && (sample.value.isNaN || sample.value < 0) {
             return .invalidCounterValue
         }
+        if type == .info && sample.value != 1 {
+            return .invalidInfoValue
+        }
         return nil
     }
 

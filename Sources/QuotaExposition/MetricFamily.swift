@@ -1,8 +1,17 @@
 /// The kind of a metric family. Only what this exporter emits: quota values
-/// and self metrics are gauges, error and request counts are counters.
+/// and self metrics are gauges, error and request counts are counters, and
+/// string metadata (`*_info`, value 1) is info.
 public enum MetricType: String, Sendable, Hashable {
     case gauge
     case counter
+    /// OpenMetrics' info type; the text format has none and says `gauge`,
+    /// as client_golang does for `*_info` metrics.
+    case info
+
+    /// The word on the `# TYPE` line in `format`.
+    func typeName(in format: ExpositionFormat) -> String {
+        self == .info && format == .text ? MetricType.gauge.rawValue : rawValue
+    }
 }
 
 /// One label pair. Order inside a sample is kept as given; the writer does

@@ -55,7 +55,7 @@ enum ExpositionFixture {
         MetricFamily(
             name: "quota_exporter_build_info",
             help: "Build information; value is always 1.",
-            type: .gauge,
+            type: .info,
             samples: [
                 sample(1, [
                     ("version", "1.0.0"), ("revision", "abc123"), ("branch", "main"), ("goversion", "none"),

@@ -33,6 +33,37 @@ struct OpenMetricsFormatTests {
             """)
     }
 
+    /// `*_info` metadata is OpenMetrics' info type: the family drops
+    /// `_info`, samples keep it; the text format has no info type and says
+    /// gauge, with the name unchanged.
+    @Test func infoFamilyDropsInfoButSamplesKeepIt() {
+        let family = MetricFamily(name: "quota_exporter_build_info", help: "Build.", type: .info, samples: [sample(1, "version", "1.0")])
+        #expect(renderText([family], .openMetrics) == """
+            # HELP quota_exporter_build Build.
+            # TYPE quota_exporter_build info
+            quota_exporter_build_info{version="1.0"} 1
+            # EOF
+
+            """)
+        #expect(renderText([family], .text) == """
+            # HELP quota_exporter_build_info Build.
+            # TYPE quota_exporter_build_info gauge
+            quota_exporter_build_info{version="1.0"} 1
+
+            """)
+    }
+
+    @Test func infoValueOtherThanOneIsDroppedAndAGaugeOfTheBaseNameClashes() {
+        let info = MetricFamily(name: "x_info", help: "X.", type: .info, samples: [sample(1, "a", "b"), sample(2, "a", "c")])
+        let rendering = ExpositionWriter().render([info, gauge("x", [sample(5)])], format: .openMetrics)
+        let text = String(decoding: rendering.bytes, as: UTF8.self)
+        #expect(text.contains(#"x_info{a="b"} 1"#))
+        #expect(!text.contains(#"a="c""#))
+        #expect(!text.contains("x 5"), "a gauge x would make parsers see two families named x")
+        #expect(rendering.problems.count == 2)
+        #expect(rendering.problems.contains { $0.description.contains("an info metric's value is always 1") })
+    }
+
     @Test func gaugeIsUnchanged() {
         let family = gauge("quota_limit", help: "Limit.", [sample(2, "quota", "ips")])
         #expect(renderText([family], .openMetrics) == """
