@@ -172,7 +172,9 @@ public final class UpstreamClient: Sendable {
         let seconds = min(max(requested, 1), settings.maxRateLimitBlock)
         let until = Date().addingTimeInterval(seconds)
         gate.block(scope, until: until)
-        logger.warn("provider rate limit hit; pausing requests", [
+        // Debug: the collection that got the 429 logs it at warn with the
+        // provider's words and the pause, one line per event.
+        logger.debug("provider rate limit hit; pausing requests", [
             "status": String(response.status), "retry_after_seconds": String(Int(seconds.rounded(.up))), "until": Self.iso(until),
         ])
     }
