@@ -3,7 +3,8 @@
 # same bytes from a file, in one run on this machine, for N synthetic series.
 # Prints throughput and latency of both, their ratios, and the exporter's
 # memory. Usage: scripts/bench.sh [SERIES...]   (default: 1000 10000)
-# Env: DURATION (wrk seconds, default 10), CONNECTIONS (default 16), THREADS (default 2).
+# Env: DURATION (wrk seconds, default 10), CONNECTIONS (default 16), THREADS (default 2),
+# ROUNDS (alternating exporter/nginx runs per size, default 3; the median is shown).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in wrk nginx curl python3; do
@@ -13,6 +14,7 @@ sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 duration=${DURATION:-10}
 connections=${CONNECTIONS:-16}
 threads=${THREADS:-2}
+rounds=${ROUNDS:-3}
 
 work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run unprivileged and must read the served file
@@ -91,12 +93,28 @@ NGINX
   nginx_pid=$!; pids+=("$nginx_pid")
   wait_http "http://127.0.0.1:$nginx_port/metrics"
 
-  read -r e_rps e_avg e_p99 < <(run_wrk "http://127.0.0.1:$port/metrics")
+  # ROUNDS alternating runs of each, so drift on a shared machine hits both;
+  # the median round is printed and the spread of the throughput ratio.
+  : >"$work/rounds-$n.txt"
+  for _ in $(seq 1 "$rounds"); do
+    read -r e_rps e_avg e_p99 < <(run_wrk "http://127.0.0.1:$port/metrics")
+    read -r n_rps n_avg n_p99 < <(run_wrk "http://127.0.0.1:$nginx_port/metrics")
+    echo "$e_rps $e_avg $e_p99 $n_rps $n_avg $n_p99" >>"$work/rounds-$n.txt"
+  done
   e_rss=$(rss_kib "$exporter"); e_hwm=$(hwm_kib "$exporter"); e_anon=$(anon_kib "$exporter")
-  read -r n_rps n_avg n_p99 < <(run_wrk "http://127.0.0.1:$nginx_port/metrics")
-  printf '%-8s %-9s %10s %10s %10s %10s %12s %12s\n' "$series" exporter "$e_rps" "$e_avg" "$e_p99" "$bytes" "$e_rss" "$e_hwm"
-  printf '%-8s %-9s %10s %10s %10s %10s %12s %12s\n' "$series" nginx "$n_rps" "$n_avg" "$n_p99" "$bytes" - -
-  python3 -c "import sys; e,n,ea,na,ep,np_=map(float,sys.argv[1:7]); r,a,lr,la=(int(x)/1024 for x in sys.argv[7:11]); print(f'{\"\":8} ratio     throughput {e/n:.2f}x nginx, avg latency {ea/na:.2f}x, p99 {ep/np_:.2f}x; exporter RSS idle {r:.1f} MiB ({a:.1f} anonymous), after load {lr:.1f} MiB ({la:.1f} anonymous)')" \
-    "$e_rps" "$n_rps" "$e_avg" "$n_avg" "$e_p99" "$n_p99" "$idle_rss" "$idle_anon" "$e_rss" "$e_anon"
+  python3 - "$work/rounds-$n.txt" "$series" "$bytes" "$idle_rss" "$idle_anon" "$e_rss" "$e_hwm" "$e_anon" <<'PY'
+import statistics, sys
+path, series, size = sys.argv[1:4]
+idle, idle_anon, rss, hwm, anon = (int(x) / 1024 for x in sys.argv[4:9])
+rounds = [list(map(float, line.split())) for line in open(path)]
+ratios = sorted(r[0] / r[3] for r in rounds)
+median = sorted(rounds, key=lambda r: r[0] / r[3])[len(rounds) // 2]
+e_rps, e_avg, e_p99, n_rps, n_avg, n_p99 = median
+print(f"{series:<8} {'exporter':<9} {e_rps:10.0f} {e_avg:10.3f} {e_p99:10.3f} {size:>10} {rss * 1024:12.0f} {hwm * 1024:12.0f}")
+print(f"{series:<8} {'nginx':<9} {n_rps:10.0f} {n_avg:10.3f} {n_p99:10.3f} {size:>10} {'-':>12} {'-':>12}")
+print(f"{'':8} ratio     throughput {e_rps / n_rps:.2f}x nginx (median of {len(rounds)} rounds, range {ratios[0]:.2f}-{ratios[-1]:.2f}), "
+      f"avg latency {e_avg / n_avg:.2f}x, p99 {e_p99 / n_p99:.2f}x; exporter RSS idle {idle:.1f} MiB ({idle_anon:.1f} anonymous), "
+      f"after load {rss:.1f} MiB ({anon:.1f} anonymous)")
+PY
   kill "$exporter" "$nginx_pid"; wait "$exporter" "$nginx_pid" 2>/dev/null || true
 done
