@@ -86,7 +86,7 @@ struct StatusPage: Sendable {
                 if reading.enforced == false { state.append("<span class=\"tag muted\">not enforced</span>") }
                 if target.servingStale { state.append("<span class=\"tag warn\">stale</span>") }
                 let extra = (reading.labels + reading.info).map { "\(escape($0.name))=\(escape($0.value))" }.joined(separator: " ")
-                rows += "<tr><td>\(escape(target.identity.provider))</td><td>\(escape(target.identity.account))</td>"
+                rows += "<tr><td>\(escape(target.identity.provider))</td><td class=\"id\">\(escape(target.identity.account))</td>"
                 rows += "<td><strong>\(escape(reading.quota))</strong>\(extra.isEmpty ? "" : "<div class=\"muted small\">\(extra)</div>")</td>"
                 rows += "<td class=\"usage\">\(bar)</td>"
                 rows += "<td class=\"num\">\(Self.amount(reading.usage))</td><td class=\"num\">\(Self.amount(reading.limit))</td><td class=\"num\">\(Self.amount(reading.remaining))</td>"
@@ -123,7 +123,7 @@ struct StatusPage: Sendable {
                 let when = target.lastErrorTime.map { Self.relative($0 - now) } ?? ""
                 lastError = "<span class=\"err\">\(escape(error.description))</span><div class=\"muted small\">\(escape(when))</div>"
             }
-            rows += "<tr><td>\(escape(target.identity.provider))</td><td>\(escape(target.identity.account))</td><td>\(escape(target.identity.collector))</td>"
+            rows += "<tr><td>\(escape(target.identity.provider))</td><td class=\"id\">\(escape(target.identity.account))</td><td>\(escape(target.identity.collector))</td>"
             rows += "<td>\(health)\(target.refreshing ? " <span class=\"muted small\">refreshing</span>" : "")</td>"
             rows += "<td>\(target.lastSuccess.map { escape(Self.relative($0 - now)) } ?? "<span class=\"muted\">never</span>")</td>"
             rows += "<td class=\"num\">\(target.lastDuration.map { String(format: "%.3f\u{a0}s", $0) } ?? "—")</td>"
@@ -204,8 +204,9 @@ struct StatusPage: Sendable {
     nav a{color:#1f5fbf}.meta,.muted{color:#6b7280}.small{font-size:12px}
     .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e3e6eb}
     th,td{padding:6px 8px;border-bottom:1px solid #eceef2;text-align:left;vertical-align:top}
+    td.id{font:12px/1.5 ui-monospace,"DejaVu Sans Mono",monospace;word-break:break-all;min-width:17ch;max-width:20ch}
     th{background:#f2f4f7;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-    .usage{white-space:nowrap}.when{white-space:nowrap}.summary{margin:12px 0 0}.summary .tag{font-size:13px;padding:2px 8px}.bar{display:inline-block;width:120px;height:10px;background:#e8eaee;border-radius:5px;overflow:hidden;vertical-align:middle}
+    .usage{white-space:nowrap}.when{white-space:nowrap}.summary{margin:12px 0 0}.summary .tag{font-size:13px;padding:2px 8px}.bar{display:inline-block;width:96px;height:10px;background:#e8eaee;border-radius:5px;overflow:hidden;vertical-align:middle}
     .fill{height:100%}.fill.ok{background:#2e9d5b}.fill.warn{background:#e0a100}.fill.crit{background:#d23c3c}.pct{margin-left:6px;font-variant-numeric:tabular-nums}
     .tag{display:inline-block;padding:0 6px;border-radius:8px;background:#e8eaee;font-size:12px}.tag.good{background:#d6f2e0;color:#17623a}
     .tag.bad{background:#fbdada;color:#8f1c1c}.tag.warn{background:#fcefc7;color:#7a5800}.err{color:#8f1c1c}
