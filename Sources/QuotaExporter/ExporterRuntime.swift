@@ -120,7 +120,8 @@ public final class ExporterRuntime: Sendable {
 
     func metrics(_ request: HTTPRequest) async -> HTTPResponse {
         let budget = scrapeBudget(request.headers["X-Prometheus-Scrape-Timeout-Seconds"])
-        let snapshot = await cache.refresh(deadline: .now + .milliseconds(Int(budget * 1000)))
+        // In range by construction: 0.1 s to `maxScrapeBudget`.
+        let snapshot = await cache.refresh(deadline: .now + .milliseconds(Int64((budget * 1000).rounded())))
         let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
         return HTTPResponse(status: 200, headers: ["Content-Type": format.contentType], bodyParts: exposition(snapshot, format: format))
     }
@@ -143,11 +144,38 @@ public final class ExporterRuntime: Sendable {
         return body.chunks
     }
 
+    /// The longest a scrape waits for collection, whatever it announces:
+    /// longer than any sensible `scrape_timeout`, and small enough that the
+    /// deadline arithmetic can never overflow.
+    static let maxScrapeBudget = 86_400.0
+
     /// Seconds this scrape may wait for collection: what Prometheus says it
-    /// will wait, minus the offset, never less than 0.1 s.
+    /// will wait (`X-Prometheus-Scrape-Timeout-Seconds`), minus the offset,
+    /// clamped to 0.1 s ... `maxScrapeBudget`. The header comes from anyone
+    /// who can reach the port, so it is range-checked before any arithmetic:
+    /// anything but a plain positive decimal number (a sign, NaN, `inf`, hex,
+    /// garbage, zero, more than 32 characters) counts as absent and the
+    /// default timeout applies; a huge value (`1e16`) is clamped.
     func scrapeBudget(_ header: String?) -> Double {
-        let announced = header.flatMap(Double.init).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? options.defaultScrapeTimeout
-        return max(0.1, announced - options.timeoutOffset)
+        let announced = header.flatMap(Self.positiveSeconds) ?? options.defaultScrapeTimeout
+        let budget = announced - options.timeoutOffset
+        guard budget.isFinite else { return Self.maxScrapeBudget }  // only from flags; still never trap
+        return min(max(0.1, budget), Self.maxScrapeBudget)
+    }
+
+    /// `1*DIGIT ["." 1*DIGIT] [("e" / "E") ["+" / "-"] 1*DIGIT]`, finite
+    /// and above zero; nil otherwise.
+    private static func positiveSeconds(_ text: String) -> Double? {
+        let bytes = Array(text.utf8)
+        let allowed: (UInt8) -> Bool = { byte in
+            (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+        }
+        guard let first = bytes.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"),
+              bytes.count <= 32, bytes.allSatisfy(allowed),
+              let value = Double(text), value.isFinite, value > 0 else { return nil }
+        return value
     }
 
     /// Everything `/metrics` serves, for one snapshot.

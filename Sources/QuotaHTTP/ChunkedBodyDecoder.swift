@@ -1,16 +1,26 @@
 /// Decodes a `Transfer-Encoding: chunked` body incrementally, as bytes
 /// arrive, enforcing the body cap on the decoded size (a chunked body has no
 /// length up front to check).
+///
+/// Every limit is checked the same way on a line that is still arriving and
+/// on a complete one, so the answer never depends on how the bytes were split
+/// into reads. What it leaves unconsumed in `input` between calls is at most
+/// `maxHeldBytes`.
 struct ChunkedBodyDecoder {
     private enum State {
         case sizeLine
         case data(remaining: Int)
         case dataEnd
+        /// `seenBytes` counts the trailer lines so far, line ends included.
         case trailers(seenBytes: Int)
     }
 
-    /// Chunk-size lines are tiny; a longer one is garbage or an attack.
-    private static let maxSizeLineBytes = 1024
+    /// Chunk-size lines are tiny; a longer one (size, extensions and line
+    /// end) is garbage or an attack.
+    static let maxSizeLineBytes = 1024
+    /// More significant hex digits than this is more than any `Int` body
+    /// cap, so the size is refused before it is converted.
+    private static let maxSizeDigits = 15
 
     private var state = State.sizeLine
     private let maxBodyBytes: Int
@@ -22,6 +32,9 @@ struct ChunkedBodyDecoder {
         self.maxTrailerBytes = maxTrailerBytes
     }
 
+    /// The most bytes `consume` leaves in its input while it waits for more.
+    var maxHeldBytes: Int { max(Self.maxSizeLineBytes, maxTrailerBytes) }
+
     /// Consumes what it can from the front of `input`; true once the last
     /// chunk and the trailer section (which is discarded) are through.
     mutating func consume(_ input: inout [UInt8]) throws(HTTPParseError) -> Bool {
@@ -30,13 +43,13 @@ struct ChunkedBodyDecoder {
         while true {
             switch state {
             case .sizeLine:
-                guard let line = nextLine(input, from: &cursor) else {
-                    if input.count - cursor > Self.maxSizeLineBytes { throw .badRequest("chunk size line too long") }
+                let tooLong = HTTPParseError.badRequest("chunk size line too long")
+                guard let line = try nextLine(input, from: &cursor, limit: Self.maxSizeLineBytes, tooLong: tooLong) else {
                     return false
                 }
                 let size = try parseSize(line)
                 guard size <= maxBodyBytes - body.count else {
-                    throw HTTPParseError(status: 413, reason: "request body exceeds the \(maxBodyBytes)-byte limit")
+                    throw Self.bodyTooLarge(maxBodyBytes)
                 }
                 state = size == 0 ? .trailers(seenBytes: 0) : .data(remaining: size)
             case .data(let remaining):
@@ -46,31 +59,50 @@ struct ChunkedBodyDecoder {
                 cursor += available
                 state = remaining == available ? .dataEnd : .data(remaining: remaining - available)
             case .dataEnd:
-                guard let line = nextLine(input, from: &cursor) else {
-                    if input.count - cursor > 1 { throw .badRequest("missing CRLF after chunk data") }
+                let missing = HTTPParseError.badRequest("missing CRLF after chunk data")
+                guard let line = try nextLine(input, from: &cursor, limit: 1, tooLong: missing) else {
                     return false
                 }
-                guard line.isEmpty else { throw .badRequest("missing CRLF after chunk data") }
+                guard line.isEmpty else { throw missing }
                 state = .sizeLine
             case .trailers(let seenBytes):
-                guard let line = nextLine(input, from: &cursor) else {
-                    if seenBytes + input.count - cursor > maxTrailerBytes { throw .badRequest("chunked trailers too large") }
+                let tooLarge = HTTPParseError.badRequest("chunked trailers too large")
+                let start = cursor
+                // Line ends count, so the limit is the same as the head's.
+                guard let line = try nextLine(input, from: &cursor, limit: maxTrailerBytes - seenBytes - 1, tooLong: tooLarge) else {
                     return false
                 }
                 if line.isEmpty {
                     return true
                 }
-                let total = seenBytes + line.count
-                guard total <= maxTrailerBytes else { throw .badRequest("chunked trailers too large") }
-                state = .trailers(seenBytes: total)
+                guard !line.contains(where: HTTPSyntax.isForbiddenInFieldValue) else {
+                    throw .badRequest("control character in chunked trailers")
+                }
+                state = .trailers(seenBytes: seenBytes + cursor - start)
             }
         }
     }
 
+    static func bodyTooLarge(_ maxBodyBytes: Int) -> HTTPParseError {
+        HTTPParseError(status: 413, reason: "request body exceeds the \(maxBodyBytes)-byte limit")
+    }
+
     /// The next LF-terminated line without its line end, advancing `cursor`
-    /// past it; nil when the line is not complete yet.
-    private func nextLine(_ input: [UInt8], from cursor: inout Int) -> ArraySlice<UInt8>? {
-        guard let lf = input[cursor...].firstIndex(of: HTTPSyntax.lf) else { return nil }
+    /// past it; nil when the line is not complete yet. A line with more than
+    /// `limit` bytes before its LF (a CR included) throws `tooLong`, whether
+    /// the LF has arrived or not: the bytes waiting for their LF all belong
+    /// to the line, so a split input fails exactly when the whole one does.
+    private func nextLine(
+        _ input: [UInt8],
+        from cursor: inout Int,
+        limit: Int,
+        tooLong: HTTPParseError
+    ) throws(HTTPParseError) -> ArraySlice<UInt8>? {
+        guard let lf = input[cursor...].firstIndex(of: HTTPSyntax.lf) else {
+            if input.count - cursor > limit { throw tooLong }
+            return nil
+        }
+        if lf - cursor > limit { throw tooLong }
         var line = input[cursor..<lf]
         if line.last == HTTPSyntax.cr {
             line = line.dropLast()
@@ -79,13 +111,32 @@ struct ChunkedBodyDecoder {
         return line
     }
 
-    /// `1*HEXDIG [ ";" chunk-ext ]`; extensions are ignored.
+    /// `1*HEXDIG [ BWS ";" chunk-ext ]`. Hex digits only: `Int(_:radix:)`
+    /// would also take a sign, and a negative size passes any cap.
+    /// Extensions are ignored, but may not hold control characters.
     private func parseSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
-        let digits = line.prefix { $0 != UInt8(ascii: ";") }
-        guard !digits.isEmpty, digits.count <= 15, !line.contains(HTTPSyntax.cr),
-              let size = Int(String(decoding: digits, as: UTF8.self), radix: 16) else {
+        let digits = line.prefix(while: Self.isHexDigit)
+        guard !digits.isEmpty else { throw .badRequest("invalid chunk size") }
+        let rest = line[digits.endIndex...].drop { $0 == HTTPSyntax.space || $0 == HTTPSyntax.tab }
+        guard rest.isEmpty || rest.first == UInt8(ascii: ";"),
+              !rest.contains(where: HTTPSyntax.isForbiddenInFieldValue) else {
             throw .badRequest("invalid chunk size")
         }
+        let significant = digits.drop { $0 == UInt8(ascii: "0") }
+        guard significant.count <= Self.maxSizeDigits else { throw Self.bodyTooLarge(maxBodyBytes) }
+        var size = 0
+        for digit in significant {
+            size = size << 4 | Self.hexValue(digit)
+        }
         return size
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        let lowered = byte | 0x20
+        return HTTPSyntax.isDigit(byte) || (lowered >= UInt8(ascii: "a") && lowered <= UInt8(ascii: "f"))
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int {
+        HTTPSyntax.isDigit(byte) ? Int(byte - UInt8(ascii: "0")) : Int((byte | 0x20) - UInt8(ascii: "a")) + 10
     }
 }

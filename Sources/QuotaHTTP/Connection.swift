@@ -30,8 +30,32 @@ final class Connection {
         case close
     }
 
+    /// How readily the loop may close this connection to make room for a
+    /// new one at the connection cap, least progress first: a head still
+    /// arriving, then a keep-alive connection waiting for its next request,
+    /// then a body still arriving. A request being handled or answered is
+    /// never evicted.
+    struct EvictionRank: Comparable {
+        enum Stage: Int, Comparable {
+            case head, idle, body
+
+            static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.rawValue < rhs.rawValue }
+        }
+
+        let stage: Stage
+        /// When the connection entered that stage: older goes first.
+        let since: ContinuousClock.Instant
+        let id: UInt64
+
+        static func < (lhs: EvictionRank, rhs: EvictionRank) -> Bool {
+            (lhs.stage, lhs.since, lhs.id) < (rhs.stage, rhs.since, rhs.id)
+        }
+    }
+
     /// Bounds `lingering`; a client that never closes costs at most this.
     static let lingerTimeout: Duration = .seconds(2)
+    /// What one read may add on top of what the parser holds.
+    static let maxReadBytes = 64 * 1024
 
     let id: UInt64
     let fd: Int32
@@ -53,6 +77,8 @@ final class Connection {
     private(set) var phase = Phase.reading
     private(set) var deadline: ContinuousClock.Instant?
     private var timer = Timer.head
+    /// When `timer` was armed for a new stage (not re-armed for progress).
+    private var stageSince: ContinuousClock.Instant
     private var inputClosed = false
     private var shuttingDown = false
     private var requestsStarted = 0
@@ -74,6 +100,7 @@ final class Connection {
         self.configuration = configuration
         self.logger = logger
         self.parser = RequestParser(maxHeadBytes: configuration.maxHeadBytes, maxBodyBytes: configuration.maxBodyBytes)
+        self.stageSince = now
         arm(.head, now)
     }
 
@@ -82,7 +109,9 @@ final class Connection {
     var wantsRead: Bool {
         if inputClosed { return false }
         switch phase {
-        case .reading, .lingering, .writing(closeAfter: true):
+        case .reading:
+            return input.count < maxBufferedBytes
+        case .lingering, .writing(closeAfter: true):
             return true
         case .handling, .writing(closeAfter: false):
             // Keep a pipelined request buffered, but do not read without
@@ -93,6 +122,24 @@ final class Connection {
 
     var wantsWrite: Bool { !output.isEmpty }
 
+    /// The hard cap on unconsumed input, whatever the parser's state: what
+    /// the parser may hold while it waits, plus one read. Reads never go
+    /// past it, and a parser that holds more than its share is refused.
+    var maxBufferedBytes: Int { parser.maxHeldBytes + Self.maxReadBytes }
+
+    /// Nil while the connection is doing work that must not be cut short.
+    var evictionRank: EvictionRank? {
+        guard !isRejected, case .reading = phase else { return nil }
+        let stage: EvictionRank.Stage
+        switch timer {
+        case .head: stage = .head
+        case .idle: stage = .idle
+        case .body: stage = .body
+        case .write, .linger: return nil
+        }
+        return EvictionRank(stage: stage, since: stageSince, id: id)
+    }
+
     var interest: UInt32 {
         (wantsRead ? LinuxAPI.epollIn : 0) | (wantsWrite ? LinuxAPI.epollOut : 0)
     }
@@ -102,8 +149,15 @@ final class Connection {
     /// The socket is readable: take one buffer's worth and act on it.
     func readable(into scratch: UnsafeMutableRawBufferPointer, now: ContinuousClock.Instant) -> Outcome {
         let count: Int
+        // Lingering and refused connections discard what they read.
+        let discarding: Bool = switch phase {
+        case .lingering, .writing(closeAfter: true): true
+        case .reading, .handling, .writing(closeAfter: false): false
+        }
+        let room = discarding ? scratch.count : min(scratch.count, maxBufferedBytes - input.count)
+        guard room > 0 else { return .keepOpen }
         do {
-            count = try Syscall.call("recv") { recv(fd, scratch.baseAddress, scratch.count, 0) }
+            count = try Syscall.call("recv") { recv(fd, scratch.baseAddress, room, 0) }
         } catch {
             if error.isWouldBlock { return .keepOpen }
             logger.debug("client connection failed", ["remote": remoteAddress, "error": error.description])
@@ -120,7 +174,14 @@ final class Connection {
             return .keepOpen  // the request was refused; its bytes are noise
         case .reading:
             input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]))
-            return processInput(now)
+            let outcome = processInput(now)
+            if case .keepOpen = outcome, case .reading = phase, input.count > parser.maxHeldBytes {
+                // The parser promises never to hold this much while it
+                // waits; if it does, stop rather than buffer without bound.
+                logger.debug("refusing request", ["remote": remoteAddress, "status": "400", "reason": "unparsed input over the limit"])
+                return refuse(.badRequest("unparsed request data exceeds \(parser.maxHeldBytes) bytes"), now: now)
+            }
+            return outcome
         case .handling, .writing(closeAfter: false):
             input.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]))
             return .keepOpen
@@ -303,6 +364,9 @@ final class Connection {
     }
 
     private func arm(_ timer: Timer, _ now: ContinuousClock.Instant) {
+        if timer != self.timer {
+            stageSince = now
+        }
         self.timer = timer
         let timeout: Duration = switch timer {
         case .idle: configuration.idleTimeout

@@ -198,8 +198,10 @@ final class EventLoop {
     }
 
     private func register(_ fd: Int32, remote: String, now: ContinuousClock.Instant) {
-        let servingCount = connections.count - rejectedCount
-        let overCap = servingCount >= deps.configuration.maxConnections
+        var overCap = connections.count - rejectedCount >= deps.configuration.maxConnections
+        if overCap, evictLeastProgressed() {
+            overCap = false
+        }
         deps.stats.withLock { stats in
             stats.acceptedTotal += 1
             if overCap { stats.rejectedByCapTotal += 1 }
@@ -234,6 +236,29 @@ final class EventLoop {
         if overCap { rejectedCount += 1 }
         deps.stats.withLock { $0.openConnections = connections.count }
         apply(overCap ? connection.reject(now: now) : .keepOpen, to: connection)
+    }
+
+    /// At the cap, closes the connection that has made least progress (see
+    /// `Connection.EvictionRank`) so the new client gets its place: slow or
+    /// idle clients filling every slot must not lock out Prometheus, whose
+    /// scrape sends its whole request at once. An attacker renewing its
+    /// connections only evicts its own older ones. False when every
+    /// connection is busy with a request; the new client then gets 503.
+    private func evictLeastProgressed() -> Bool {
+        var victim: (Connection, Connection.EvictionRank)?
+        for connection in connections.values {
+            guard let rank = connection.evictionRank else { continue }
+            if victim.map({ rank < $0.1 }) ?? true {
+                victim = (connection, rank)
+            }
+        }
+        guard let (connection, rank) = victim else { return false }
+        deps.logger.debug("connection limit reached; closing the least advanced connection", [
+            "remote": connection.remoteAddress, "stage": "\(rank.stage)",
+        ])
+        close(connection)
+        deps.stats.withLock { $0.evictedByCapTotal += 1 }
+        return true
     }
 
     private func pauseAccepting(until instant: ContinuousClock.Instant) {

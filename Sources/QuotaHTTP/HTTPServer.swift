@@ -123,9 +123,11 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// `shutdown(gracePeriod:)` with the grace period in seconds.
+    /// `shutdown(gracePeriod:)` with the grace period in seconds, clamped
+    /// to 0 ... 1 day (NaN counts as 0) so no value can trap the conversion.
     public func shutdown(gracePeriod seconds: Double) async {
-        await shutdown(gracePeriod: .milliseconds(Int64(seconds * 1000)))
+        let clamped = seconds.isNaN ? 0 : min(max(seconds, 0), 86_400)
+        await shutdown(gracePeriod: .milliseconds(Int64(clamped * 1000)))
     }
 
     private func startLoopThread(_ deps: EventLoop.Dependencies) {

@@ -7,6 +7,9 @@ public struct HTTPServerStats: Sendable, Equatable {
     public var acceptedTotal = 0
     /// Connections answered 503 because `maxConnections` were open.
     public var rejectedByCapTotal = 0
+    /// Connections closed at the cap to make room for a new one, because
+    /// they had made least progress (a head or body trickling in, or idle).
+    public var evictedByCapTotal = 0
     /// Requests handed to the handler.
     public var requestsTotal = 0
 

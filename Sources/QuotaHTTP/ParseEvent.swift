@@ -1,5 +1,5 @@
 /// What `RequestParser` has made of the buffered bytes so far.
-enum ParseEvent {
+enum ParseEvent: Equatable {
     /// Wait for the socket to deliver more.
     case needMoreData
     /// The head is complete and a body follows; the caller may send

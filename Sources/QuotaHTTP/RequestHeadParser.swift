@@ -144,20 +144,41 @@ enum RequestHeadParser {
         }
 
         guard !contentLengths.isEmpty else { return .none }
-        // "Content-Length: 5, 5" and repeated identical fields are legal.
-        let elements = contentLengths.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            .map { $0.trimmingSpaces() }
-        guard elements.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(HTTPSyntax.isDigit) }) else {
-            throw .badRequest("invalid Content-Length")
-        }
-        // Too many digits for an Int is still a number, just far too large.
-        let lengths = elements.map { Int($0) ?? Int.max }
-        guard Set(lengths).count == 1, let length = lengths.first else {
-            throw .badRequest("conflicting Content-Length values")
-        }
-        guard length <= maxBodyBytes else {
-            throw HTTPParseError(status: 413, reason: "request body exceeds the \(maxBodyBytes)-byte limit")
-        }
+        let length = try contentLength(contentLengths, maxBodyBytes: maxBodyBytes)
         return length == 0 ? .none : .contentLength(length)
+    }
+
+    /// Decimal digits only (no sign, no space inside, no `0x`), compared
+    /// as digit strings and bounded before they are converted, so no value
+    /// of any length can trap or wrap. "Content-Length: 5, 5" and repeated
+    /// identical fields are legal (RFC 9110 §8.6); values that disagree are
+    /// refused, since another parser on the path may pick the other one.
+    private static func contentLength(_ values: [String], maxBodyBytes: Int) throws(HTTPParseError) -> Int {
+        let isSpace: (UInt8) -> Bool = { $0 == HTTPSyntax.space || $0 == HTTPSyntax.tab }
+        var normalized: [UInt8]?
+        for value in values {
+            for element in Array(value.utf8).split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                guard let first = element.firstIndex(where: { !isSpace($0) }),
+                      let last = element.lastIndex(where: { !isSpace($0) }),
+                      element[first...last].allSatisfy(HTTPSyntax.isDigit) else {
+                    throw .badRequest("invalid Content-Length")
+                }
+                let significant = element[first...last].drop { $0 == UInt8(ascii: "0") }
+                let digits = significant.isEmpty ? [UInt8(ascii: "0")] : Array(significant)
+                if let previous = normalized, previous != digits {
+                    throw .badRequest("conflicting Content-Length values")
+                }
+                normalized = digits
+            }
+        }
+        let tooLarge = HTTPParseError(status: 413, reason: "request body exceeds the \(maxBodyBytes)-byte limit")
+        // 18 decimal digits always fit an Int; more is far over any cap.
+        guard let digits = normalized, digits.count <= 18 else { throw tooLarge }
+        var length = 0
+        for digit in digits {
+            length = length * 10 + Int(digit - UInt8(ascii: "0"))
+        }
+        guard length <= maxBodyBytes else { throw tooLarge }
+        return length
     }
 }

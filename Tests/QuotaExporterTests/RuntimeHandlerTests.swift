@@ -98,6 +98,42 @@ import Testing
         #expect(defaults.scrapeBudget("inf") == 9.5)
     }
 
+    /// The header is outside input: no value may trap the conversion to a
+    /// deadline (1e16 s did), and anything odd falls back to the default.
+    @Test(arguments: [
+        ("1e16", ExporterRuntime.maxScrapeBudget),
+        ("1e308", ExporterRuntime.maxScrapeBudget),
+        ("99999999999999999999999999999", ExporterRuntime.maxScrapeBudget),
+        ("86400.5", ExporterRuntime.maxScrapeBudget),
+        ("1e400", 9.5),
+        ("nan", 9.5),
+        ("NaN", 9.5),
+        ("-inf", 9.5),
+        ("infinity", 9.5),
+        ("0", 9.5),
+        ("-0", 9.5),
+        ("+10", 9.5),
+        ("0x10", 9.5),
+        (" 10", 9.5),
+        ("10s", 9.5),
+        ("", 9.5),
+        ("1e-400", 9.5),
+        ("0.000000000001", 0.1),
+        ("2.5", 2.0),
+    ])
+    func scrapeBudgetIsRangeCheckedBeforeConversion(header: String, expected: Double) throws {
+        let runtime = try makeRuntime("{}", options: ExporterOptions())
+        #expect(runtime.scrapeBudget(header) == expected)
+    }
+
+    @Test(arguments: ["1e16", "1e308", "nan", "-1", "99999999999999999999999999999"])
+    func scrapeWithAbsurdTimeoutHeaderIsServed(header: String) async throws {
+        let runtime = try makeRuntime(staticConfig)
+        let response = await get(runtime.handler, "/metrics", headers: ["X-Prometheus-Scrape-Timeout-Seconds": header])
+        #expect(response.status == 200)
+        #expect(response.text.contains("quota_limit{"))
+    }
+
     @Test func statusPageShowsQuotasAndCollectors() async throws {
         let runtime = try makeRuntime(staticConfig)
         _ = await get(runtime.handler, "/metrics")

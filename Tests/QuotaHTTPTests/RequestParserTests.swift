@@ -67,6 +67,13 @@ import Testing
         ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413),
         ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n65\r\n", 413),
         ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999, 99999999999999999998\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5 5\r\n\r\nhello", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n", 413),
+        ("\r\rGET / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
         ("GET / HTTPS/1.1\r\nHost: x\r\n\r\n", 400),
     ])
@@ -99,5 +106,15 @@ import Testing
         #expect(!plain.keepAlive)
         #expect(kept.keepAlive)
         #expect(!closed.keepAlive)
+    }
+
+    @Test func contentLengthWithLeadingZerosAndRepeatsIsOneLength() {
+        let (event, remaining) = parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0000000000000000000000000005, 5\r\nContent-Length: 05\r\n\r\nhelloGET")
+        guard case .requestComplete(_, let body) = event else {
+            Issue.record("expected a request, got \(event)")
+            return
+        }
+        #expect(String(decoding: body, as: UTF8.self) == "hello")
+        #expect(String(decoding: remaining, as: UTF8.self) == "GET")
     }
 }

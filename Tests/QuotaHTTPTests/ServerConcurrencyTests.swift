@@ -8,20 +8,16 @@ import Glibc
 
 extension ServerTests {
     @Suite struct Concurrency {
-        @Test func getIsAnsweredWith500IdleConnectionsOpen() async throws {
-            var limit = rlimit()
-            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-            if limit.rlim_cur < 2048 {
-                limit.rlim_cur = min(limit.rlim_max, 4096)
-                setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-            }
-            try await withServer { server, port in
-                let idle = try (0..<500).map { _ in try TestClient(port: port) }
+        @Test(arguments: Transport.allCases)
+        func getIsAnsweredWith500IdleConnectionsOpen(transport: Transport) async throws {
+            raiseOpenFileLimit()
+            try await withServer(transport: transport) { server, port in
+                let idle = try (0..<500).map { _ in try transport.connect(port: port) }
                 #expect(await eventually { server.stats.openConnections == 500 })
 
                 let started = ContinuousClock.now
                 let response = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send(get("/busy"))
                     return try client.readResponse()
                 }

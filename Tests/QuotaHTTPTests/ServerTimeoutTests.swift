@@ -6,14 +6,15 @@ extension ServerTests {
     @Suite struct Timeouts {
         /// A slowloris client holding a half-sent head must not delay anyone
         /// else, and must get 408 once the head timeout has passed.
-        @Test func partialHeadGets408WhileOthersAreServed() async throws {
-            try await withServer(configure: { $0.headTimeout = .seconds(2) }) { _, port in
-                let slow = try TestClient(port: port)
+        @Test(arguments: Transport.allCases)
+        func partialHeadGets408WhileOthersAreServed(transport: Transport) async throws {
+            try await withServer(transport: transport, configure: { $0.headTimeout = .seconds(2) }) { _, port in
+                let slow = try transport.connect(port: port)
                 try slow.send("GET / HTTP/1.1\r\nHost:")
                 let started = ContinuousClock.now
 
                 let other = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send(get("/meanwhile"))
                     return try client.readResponse()
                 }

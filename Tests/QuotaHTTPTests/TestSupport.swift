@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import QuotaHTTP
 import QuotaLogging
 
@@ -50,12 +53,14 @@ let testHandler = ClosureHTTPHandler { request in
 /// shuts the server down afterwards.
 func withServer(
     address: String = "127.0.0.1:0",
+    transport: Transport = .plain,
     logger: Logger = .disabled,
     handler: any HTTPHandler = testHandler,
     configure: (inout HTTPServerConfiguration) -> Void = { _ in },
     _ body: (HTTPServer, UInt16) async throws -> Void
 ) async throws {
     var configuration = HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: address)])
+    transport.configure(&configuration)
     configure(&configuration)
     let server = HTTPServer(configuration: configuration, handler: handler, logger: logger)
     try server.start()
@@ -70,4 +75,15 @@ func withServer(
 
 func get(_ path: String, extraHeaders: String = "") -> String {
     "GET \(path) HTTP/1.1\r\nHost: test\r\n\(extraHeaders)\r\n"
+}
+
+/// Raises this process's open-file limit for tests that hold hundreds of
+/// sockets on both ends of loopback.
+func raiseOpenFileLimit(to wanted: rlim_t = 4096) {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    if limit.rlim_cur < wanted {
+        limit.rlim_cur = min(limit.rlim_max, wanted)
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
 }
