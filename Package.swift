@@ -60,8 +60,8 @@ let package = Package(
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
-        .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto"]),
-        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto"]),
+        .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),
+        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),
         .testTarget(
             name: "QuotaExporterTests",
             dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging"]

@@ -296,7 +296,7 @@ import Testing
             #expect(outcome.error(a, "dex_commands")?.message == #"response is not a JSON object: "{"success": true, "result": {"quota": ""#)
             #expect(outcome.error(a, "workers_builds")?.message == "result: expected an object, found a string")
             #expect(outcome.error(a, "ai_gateway_spending")?.message == "result.config.amount: expected a number, found a string")
-            #expect(outcome.error(b, "dex_commands")?.message == #"result.reset_time is not an RFC 3339 date-time: "tomorrow""#)
+            #expect(outcome.error(b, "dex_commands")?.message == #"result.reset_time: not an RFC 3339 date-time (expected 4 digits for the year at offset 0 (in "tomorrow"))"#)
         }
     }
 

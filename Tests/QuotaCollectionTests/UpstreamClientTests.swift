@@ -168,7 +168,7 @@ private func status(_ code: Int, _ body: String = "", headers: HTTPHeaders = [:]
     }
 
     @Test func retryAfterParsesSecondsAndDates() {
-        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        let now: Double = 1_700_000_000
         #expect(RetryAfter.delay("120", now: now) == 120)
         #expect(RetryAfter.delay(" 0 ", now: now) == 0)
         #expect(RetryAfter.delay("Tue, 14 Nov 2023 22:15:00 GMT", now: now) == 100)
