@@ -29,7 +29,7 @@ struct IAMTokenClient: Sendable {
         )
         let response = try await client.send(request)
         guard (200..<300).contains(response.status) else {
-            var error = HuaweiErrorMapping.collectorError(response, service: "IAM")
+            var error = HuaweiErrorMapping.collectorError(response, service: "IAM", redacting: [credentials.password.revealed])
             error.message = "token request for user \"\(credentials.user)\" of domain \"\(credentials.domain)\": " + error.message
             throw error
         }
