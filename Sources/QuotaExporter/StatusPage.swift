@@ -174,6 +174,9 @@ struct StatusPage: Sendable {
     }
 
     static func relative(_ seconds: Double) -> String {
+        // Timestamps come through the RFC 3339 parser (years 0000-9999), but
+        // the integer conversions below must not trap whatever arrives.
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "—" }
         let magnitude = abs(seconds)
         let text: String
         if magnitude < 60 {
