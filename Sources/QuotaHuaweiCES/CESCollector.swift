@@ -26,7 +26,12 @@ struct CESCollector: Collector {
         var secrets = configuration.authentication.secretValues
         switch configuration.authentication {
         case .accessKey(let keys):
-            response = try await client.send(signedRequest(url, keys))
+            let request = signedRequest(url, keys)
+            response = try await client.send(request)
+            // The signature is replayable until the signed date goes stale.
+            secrets += request.headers.filter { $0.name == "Authorization" }.flatMap { header in
+                [header.value] + header.value.components(separatedBy: "Signature=").dropFirst()
+            }
         case .iamPassword(let credentials):
             let answer = try await sendWithToken(url, credentials)
             response = answer.response

@@ -125,6 +125,20 @@ struct CESErrorTests {
         }
     }
 
+    /// So is the access-key signature, replayable while its date is fresh.
+    @Test("a request signature echoed by CES is redacted")
+    func echoedSignatureIsRedacted() async throws {
+        try await Harness.run { harness in
+            harness.fake.echoAuthorizationInCESErrors = true
+            _ = await harness.samples(try harness.targets(harness.accessKeyEntry(#","security_token_file":"/run/secrets/sts""#)))
+            let authorization = try #require(harness.fake.cesRequests.first?.headers["Authorization"])
+            let signature = try #require(authorization.components(separatedBy: "Signature=").last)
+            let failure = try #require(harness.logs.lines.first { $0.contains("collection failed") })
+            #expect(failure.contains("you sent <redacted>"), "\(failure)")
+            #expect(!failure.contains(signature))
+        }
+    }
+
     /// The IAM token sent to CES is a secret too.
     @Test("an IAM token echoed by CES is redacted")
     func echoedIAMTokenIsRedacted() async throws {
