@@ -15,7 +15,7 @@ enum AIGatewaySpendingLimit {
 
     static func readings(from result: ResultFields) throws(CollectorError) -> [QuotaReading] {
         let config = try result.object("config")
-        let cents = try config?.number("amount")
+        let cents = try config?.nonNegativeNumber("amount")
         let enabled = try result.bool("enabled")
 
         var info: [Label] = []

@@ -37,7 +37,13 @@ struct CloudflareCollector: Collector {
             headers: credential.headers + [("Accept", "application/json")],
             rateLimitScope: credential.rateLimitScope
         )
-        let response = try await client.send(request)
+        var response = try await client.send(request)
+        // Redacted before parsing: the messages are cut to length there, and
+        // a secret straddling the cut would survive as a prefix.
+        let text = String(decoding: response.body, as: UTF8.self)
+        if credential.secretValues.contains(where: { !$0.isEmpty && text.contains($0) }) {
+            response.body = Array(text.redacting(credential.secretValues).utf8)
+        }
         guard let result = try CloudflareResponse.result(of: response, endpoint: endpoint, credential: credential) else {
             // success with `result: null` or no result: nothing to export,
             // and nothing invented; the target is up.

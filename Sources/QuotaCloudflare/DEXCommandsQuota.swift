@@ -13,12 +13,12 @@ enum DEXCommandsQuota {
 
     static func readings(from result: ResultFields) throws(CollectorError) -> [QuotaReading] {
         let remaining = try result.number("quota")
-        let usage = try result.number("quota_usage")
+        let usage = try result.nonNegativeNumber("quota_usage")
         let reset = try result.timestamp("reset_time")
         guard remaining != nil || usage != nil || reset != nil else { return [] }
 
         var reading = QuotaReading(quota: quota, unit: unit, usage: usage, remaining: remaining, resetTimestamp: reset)
-        if let remaining, let usage {
+        if let remaining, let usage, (remaining + usage).isFinite {
             reading.limit = remaining + usage
         }
         if let remaining {

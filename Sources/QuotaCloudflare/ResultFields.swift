@@ -1,5 +1,6 @@
 import QuotaCollection
 import QuotaConfig
+import QuotaTime
 
 /// Lenient, typed access to an object in a Cloudflare response.
 ///
@@ -19,10 +20,24 @@ struct ResultFields {
         self.path = path
     }
 
+    /// A finite number; `1e400` (beyond `Double`) is an error naming the
+    /// field rather than a missing value or infinity.
     func number(_ key: String) throws(CollectorError) -> Double? {
         guard let field = present(key) else { return nil }
-        guard let number = field.doubleValue else { throw mismatch(key, "a number", field) }
-        return number
+        guard let number = field.numberValue else { throw mismatch(key, "a number", field) }
+        guard let value = number.doubleValue else {
+            throw CollectorError(.decode, "\(path).\(key): number \(QuotedValue.quote(number.literal)) is out of range")
+        }
+        return value
+    }
+
+    /// A count or an amount: finite and not negative.
+    func nonNegativeNumber(_ key: String) throws(CollectorError) -> Double? {
+        guard let value = try number(key) else { return nil }
+        guard value >= 0 else {
+            throw CollectorError(.decode, "\(path).\(key): expected a number of at least 0, found \(QuotedValue.quote(String(value)))")
+        }
+        return value
     }
 
     func bool(_ key: String) throws(CollectorError) -> Bool? {
@@ -42,10 +57,13 @@ struct ResultFields {
     /// `...19.117Z` exports as `...279.117`, not `...279.11700010299683`.
     func timestamp(_ key: String) throws(CollectorError) -> Double? {
         guard let text = try string(key) else { return nil }
-        guard let date = RFC3339.parse(text) else {
-            throw CollectorError(.decode, "\(path).\(key) is not an RFC 3339 date-time: \"\(text.prefix(64))\"")
+        let seconds: Double
+        do {
+            seconds = try RFC3339.parse(text)
+        } catch {
+            throw CollectorError(.decode, "\(path).\(key): not an RFC 3339 date-time (\(error))")
         }
-        return (date.timeIntervalSince1970 * 1000).rounded() / 1000
+        return (seconds * 1000).rounded() / 1000
     }
 
     func object(_ key: String) throws(CollectorError) -> ResultFields? {

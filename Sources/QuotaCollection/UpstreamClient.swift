@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import QuotaConcurrency
 import QuotaLogging
+import QuotaTime
 
 /// The HTTP client every provider shares, on one URLSession.
 ///
@@ -186,8 +187,7 @@ public final class UpstreamClient: Sendable {
     }
 
     static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: date)
+        RFC3339.format(unixSeconds: date.timeIntervalSince1970)
     }
 }
 

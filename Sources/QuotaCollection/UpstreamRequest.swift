@@ -53,4 +53,11 @@ public struct UpstreamResponse: Sendable {
         let text = String(decoding: body.prefix(512), as: UTF8.self)
         return body.count > 512 ? text + "…" : text
     }
+
+    /// The excerpt with `secrets` replaced in the whole body *before* it is
+    /// cut, so a secret straddling the cut cannot survive as a prefix.
+    public func bodyExcerpt(redacting secrets: [String]) -> String {
+        let text = String(decoding: body, as: UTF8.self).redacting(secrets)
+        return text.utf8.count > 512 ? String(decoding: text.utf8.prefix(512), as: UTF8.self) + "…" : text
+    }
 }

@@ -104,7 +104,7 @@ public final class ConfigObject {
 
     private func unknownKeyMessage(_ key: String) -> String {
         let allowed = requestedKeys.sorted()
-        var message = "unknown key \"\(key)\""
+        var message = "unknown key \(QuotedValue.quote(key))"
         if let suggestion = Suggestion.closest(to: key, among: allowed) {
             message += ", did you mean \"\(suggestion)\"?"
         }

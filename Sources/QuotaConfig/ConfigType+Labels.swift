@@ -14,8 +14,10 @@ extension ConfigType where Value == [(name: String, value: String)] {
             }
             var labels: [(name: String, value: String)] = []
             for (name, labelValue) in object {
+                // An invalid name is reported at the object, quoted short:
+                // the path would otherwise carry the whole key.
+                try checkLabelName(name, reserved: reserved, in: context)
                 let labelContext = context.member(name)
-                try checkLabelName(name, reserved: reserved, in: labelContext)
                 guard case .string(let text) = labelValue else {
                     throw labelContext.typeMismatch(expected: "a string", found: labelValue)
                 }
@@ -30,14 +32,14 @@ extension ConfigType where Value == [(name: String, value: String)] {
 
     private static func checkLabelName(_ name: String, reserved: Set<String>, in context: ConfigContext) throws(ConfigError) {
         guard LabelName.isValid(name) else {
-            throw context.error("invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)")
+            throw context.error("invalid label name \(QuotedValue.quote(name)) (must match [a-zA-Z_][a-zA-Z0-9_]*)")
         }
         guard !name.hasPrefix("__") else {
-            throw context.error("label names starting with \"__\" are reserved for Prometheus")
+            throw context.member(name).error("label names starting with \"__\" are reserved for Prometheus")
         }
         guard !reserved.contains(name) else {
             let list = reserved.sorted().joined(separator: ", ")
-            throw context.error("label name \"\(name)\" is reserved by the exporter (reserved: \(list))")
+            throw context.member(name).error("label name \"\(name)\" is reserved by the exporter (reserved: \(list))")
         }
     }
 }

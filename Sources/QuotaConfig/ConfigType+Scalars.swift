@@ -23,7 +23,7 @@ extension ConfigType where Value == String {
             guard case .string(let text) = value else {
                 throw context.typeMismatch(expected: "one of \(list)", found: value)
             }
-            guard allowed.contains(text) else { throw context.error("expected one of \(list), found \"\(text)\"") }
+            guard allowed.contains(text) else { throw context.error("expected one of \(list), found \(QuotedValue.quote(text))") }
             return text
         }
     }
@@ -59,9 +59,9 @@ extension ConfigType where Value == Int {
         ConfigType { value, context throws(ConfigError) in
             guard case .number(let number) = value else { throw context.typeMismatch(expected: "an integer", found: value) }
             let isIntegerLiteral = !number.literal.contains { $0 == "." || $0 == "e" || $0 == "E" }
-            guard isIntegerLiteral else { throw context.error("expected an integer, found \(number)") }
+            guard isIntegerLiteral else { throw context.error("expected an integer, found \(QuotedValue.quote(number.literal))") }
             guard let integer = number.intValue, range.contains(integer) else {
-                throw context.error("must be between \(range.lowerBound) and \(range.upperBound), found \(number)")
+                throw context.error("must be between \(range.lowerBound) and \(range.upperBound), found \(QuotedValue.quote(number.literal))")
             }
             return integer
         }
@@ -73,7 +73,7 @@ extension ConfigType where Value == Double {
     public static var double: ConfigType<Double> {
         ConfigType { value, context throws(ConfigError) in
             guard case .number(let number) = value else { throw context.typeMismatch(expected: "a number", found: value) }
-            guard let double = number.doubleValue else { throw context.error("number \(number) is too large") }
+            guard let double = number.doubleValue else { throw context.error("number \(QuotedValue.quote(number.literal)) is too large") }
             return double
         }
     }
@@ -97,10 +97,14 @@ extension ConfigType where Value == Duration {
         ConfigType { value, context throws(ConfigError) in
             let example = "a duration string such as \"30s\", \"5m\" or \"1h30m\""
             guard case .string(let text) = value else { throw context.typeMismatch(expected: example, found: value) }
-            guard let duration = Duration(prometheus: text) else {
-                throw context.error("invalid duration \"\(text)\" (expected \(example); units: ms, s, m, h, d, w, y)")
+            switch Duration.parsePrometheus(text) {
+            case .valid(let duration):
+                return duration
+            case .tooLarge:
+                throw context.error("duration \(QuotedValue.quote(text)) is too large (at most \(Duration.maxPrometheus.prometheusText))")
+            case .invalid:
+                throw context.error("invalid duration \(QuotedValue.quote(text)) (expected \(example); units: ms, s, m, h, d, w, y)")
             }
-            return duration
         }
     }
 

@@ -121,13 +121,13 @@ public struct FlagSet: Sendable {
     }
 
     private static func unexpectedArgument(_ argument: String) -> FlagError {
-        FlagError("unexpected argument \"\(argument)\" (this program takes only flags)")
+        FlagError("unexpected argument \(QuotedValue.quote(argument)) (this program takes only flags)")
     }
 
     private static func boolValue(_ flag: Flag, inlineValue: String?, negated: Bool) throws(FlagError) -> Bool {
         guard let inlineValue else { return !negated }
         guard let value = Bool(inlineValue) else {
-            throw FlagError("invalid value \"\(inlineValue)\" for --\(flag.name): expected true or false")
+            throw FlagError("invalid value \(QuotedValue.quote(inlineValue)) for --\(flag.name): expected true or false")
         }
         return value
     }
@@ -142,10 +142,14 @@ public struct FlagSet: Sendable {
             guard case .strings(let earlier)? = previous else { return .strings([text]) }
             return .strings(earlier + [text])
         case .duration:
-            guard let duration = Duration(prometheus: text) else {
-                throw FlagError("invalid duration \"\(text)\" for --\(flag.name) (expected e.g. 30s, 5m, 1h30m)")
+            switch Duration.parsePrometheus(text) {
+            case .valid(let duration):
+                return .duration(duration)
+            case .tooLarge:
+                throw FlagError("duration \(QuotedValue.quote(text)) for --\(flag.name) is too large (at most \(Duration.maxPrometheus.prometheusText))")
+            case .invalid:
+                throw FlagError("invalid duration \(QuotedValue.quote(text)) for --\(flag.name) (expected e.g. 30s, 5m, 1h30m)")
             }
-            return .duration(duration)
         case .bool:
             preconditionFailure("bool flags are handled by boolValue")
         }

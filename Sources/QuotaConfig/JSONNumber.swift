@@ -54,9 +54,10 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         Int64(literal)
     }
 
-    /// Exact only: nil for negatives, fractions, exponents and out-of-range integers.
+    /// Exact only: nil for negatives (`-0` too), fractions, exponents and
+    /// out-of-range integers.
     public var uint64Value: UInt64? {
-        UInt64(literal)
+        literal.hasPrefix("-") ? nil : UInt64(literal)
     }
 
     /// Exact only: nil for fractions, exponents and out-of-range integers.

@@ -59,7 +59,7 @@ struct JSONParsingCursor {
             let keyOffset = offset
             let key = try parseString()
             guard seenKeys.insert(key).inserted else {
-                throw error("duplicate key \"\(key)\"", at: keyOffset)
+                throw error("duplicate key \(QuotedValue.quote(key))", at: keyOffset)
             }
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else {

@@ -1,6 +1,7 @@
 import Foundation
 import QuotaCollection
 import QuotaExposition
+import QuotaTime
 
 /// The page at `/`: the first place a person looks. Every quota with a
 /// usage bar, limit, remaining and reset time; every collector's health and
@@ -173,6 +174,9 @@ struct StatusPage: Sendable {
     }
 
     static func relative(_ seconds: Double) -> String {
+        // Timestamps come through the RFC 3339 parser (years 0000-9999), but
+        // the integer conversions below must not trap whatever arrives.
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "—" }
         let magnitude = abs(seconds)
         let text: String
         if magnitude < 60 {
@@ -188,8 +192,7 @@ struct StatusPage: Sendable {
     }
 
     static func iso(_ unixSeconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: unixSeconds))
+        RFC3339.format(unixSeconds: unixSeconds)
     }
 
     /// `2026-12-01 00:00 UTC`: what a person scans for in a table.

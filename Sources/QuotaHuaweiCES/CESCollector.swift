@@ -23,14 +23,22 @@ struct CESCollector: Collector {
     private func fetch() async throws(CollectorError) -> [QuotaReading] {
         let url = try quotasURL()
         let response: UpstreamResponse
+        var secrets = configuration.authentication.secretValues
         switch configuration.authentication {
         case .accessKey(let keys):
-            response = try await client.send(signedRequest(url, keys))
+            let request = signedRequest(url, keys)
+            response = try await client.send(request)
+            // The signature is replayable until the signed date goes stale.
+            secrets += request.headers.filter { $0.name == "Authorization" }.flatMap { header in
+                [header.value] + header.value.components(separatedBy: "Signature=").dropFirst()
+            }
         case .iamPassword(let credentials):
-            response = try await sendWithToken(url, credentials)
+            let answer = try await sendWithToken(url, credentials)
+            response = answer.response
+            secrets.append(answer.token)
         }
         guard (200..<300).contains(response.status) else {
-            throw HuaweiErrorMapping.collectorError(response, service: "CES")
+            throw HuaweiErrorMapping.collectorError(response, service: "CES", redacting: secrets)
         }
         return try CESQuotaResponse.readings(response.body, region: configuration.region, logger: logger)
     }
@@ -91,7 +99,8 @@ struct CESCollector: Collector {
 
     /// With a cached token; when CES answers 401 (token revoked early by a
     /// password or permission change), fetches one new token and retries once.
-    func sendWithToken(_ url: URL, _ credentials: IAMPasswordCredentials) async throws(CollectorError) -> UpstreamResponse {
+    /// Returns the token sent last too, for redacting an error body.
+    func sendWithToken(_ url: URL, _ credentials: IAMPasswordCredentials) async throws(CollectorError) -> (response: UpstreamResponse, token: String) {
         let key = IAMTokenCache.Key(credentials, projectID: configuration.projectID)
         let issuer = IAMTokenClient(client: client)
         let projectID = configuration.projectID
@@ -102,12 +111,12 @@ struct CESCollector: Collector {
         let token = try await tokens.token(for: key, fetch: fetch)
         logger.debug("calling CES", ["url": url.absoluteString, "auth": "iam_token"])
         let response = try await client.send(tokenRequest(url, token, credentials))
-        guard response.status == 401 else { return response }
+        guard response.status == 401 else { return (response, token.value.revealed) }
         // The logger already carries project_id.
         logger.info("CES rejected the IAM token; requesting a new one and retrying once", [
             "error": (HuaweiErrorBody.parse(response.body)?.summary ?? "").redacting([token.value.revealed, credentials.password.revealed]),
         ])
         let fresh = try await tokens.token(for: key, rejected: token.value, fetch: fetch)
-        return try await client.send(tokenRequest(url, fresh, credentials))
+        return (try await client.send(tokenRequest(url, fresh, credentials)), fresh.value.revealed)
     }
 }

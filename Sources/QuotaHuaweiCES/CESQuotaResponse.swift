@@ -34,18 +34,21 @@ enum CESQuotaResponse {
                 logger.warn("skipping a repeated CES quota resource", ["type": type])
                 continue
             }
-            readings.append(reading(resource, type: type, region: region))
+            readings.append(try reading(resource, type: type, region: region, path: "quotas.resources[\(index)]"))
         }
         return readings
     }
 
-    static func reading(_ resource: JSONValue, type: String, region: String) -> QuotaReading {
+    static func reading(_ resource: JSONValue, type: String, region: String, path: String = "resource") throws(CollectorError) -> QuotaReading {
         let unit = resource["unit"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? defaultUnit
         var reading = QuotaReading(quota: "ces_" + type, unit: unit, labels: [Label("region", region)])
-        reading.usage = resource["used"]?.doubleValue
+        reading.usage = try number(resource, "used", path: path)
+        if let used = reading.usage, used < 0 {
+            throw CollectorError(.decode, "\(path).used: expected a number of at least 0, found \(QuotedValue.quote(String(used)))")
+        }
         // A negative quota is how several Huawei services say "unlimited";
         // CES does not document one, so nothing is derived from it.
-        if let quota = resource["quota"]?.doubleValue, quota >= 0 {
+        if let quota = try number(resource, "quota", path: path), quota >= 0 {
             reading.limit = quota
             if let used = reading.usage {
                 // Usage above a lowered quota shows in quota_usage > quota_limit;
@@ -55,10 +58,26 @@ enum CESQuotaResponse {
             }
         }
         for field in ["min", "max"] {
-            if let number = resource[field]?.numberValue {
-                reading.info.append(Label(field, number.literal))
+            // Written back from the parsed value, so a label never carries
+            // a literal of thousands of digits.
+            if let value = try number(resource, field, path: path) {
+                let integer = Int64(exactly: value)
+                reading.info.append(Label(field, integer.map { String($0) } ?? String(value)))
             }
         }
         return reading
+    }
+
+    /// A finite number, nil when absent or null; a string, a boolean or a
+    /// number beyond `Double` (`1e400`) is a decode error naming the field.
+    static func number(_ resource: JSONValue, _ key: String, path: String) throws(CollectorError) -> Double? {
+        guard let field = resource[key], !field.isNull else { return nil }
+        guard let number = field.numberValue else {
+            throw CollectorError(.decode, "\(path).\(key): expected a number, found \(field.typeDescription)")
+        }
+        guard let value = number.doubleValue else {
+            throw CollectorError(.decode, "\(path).\(key): number \(QuotedValue.quote(number.literal)) is out of range")
+        }
+        return value
     }
 }

@@ -12,9 +12,9 @@ struct HuaweiErrorBody: Sendable, Equatable {
     /// Nil when the body is not JSON or has neither a code nor a message.
     static func parse(_ body: [UInt8]) -> HuaweiErrorBody? {
         guard let json = try? JSONValue.parse(body) else { return nil }
-        var error = HuaweiErrorBody(code: Self.text(json["error_code"]), message: Self.text(json["error_msg"]))
+        var error = HuaweiErrorBody(code: Self.text(json["error_code"], limit: maxCodeLength), message: Self.text(json["error_msg"], limit: maxMessageLength))
         if error.code == nil, error.message == nil, let nested = json["error"] {
-            error = HuaweiErrorBody(code: Self.text(nested["code"]), message: Self.text(nested["message"]) ?? Self.text(nested["title"]))
+            error = HuaweiErrorBody(code: Self.text(nested["code"], limit: maxCodeLength), message: Self.text(nested["message"], limit: maxMessageLength) ?? Self.text(nested["title"], limit: maxMessageLength))
         }
         return error.code == nil && error.message == nil ? nil : error
     }
@@ -24,11 +24,18 @@ struct HuaweiErrorBody: Sendable, Equatable {
         [code, message].compactMap { $0 }.joined(separator: ": ")
     }
 
-    private static func text(_ value: JSONValue?) -> String? {
+    /// Longest code and message kept, in characters: enough for any real
+    /// answer, and a body of megabytes does not become a log line of megabytes.
+    static let maxCodeLength = 64
+    static let maxMessageLength = 300
+
+    private static func text(_ value: JSONValue?, limit: Int) -> String? {
+        let text: String
         switch value {
-        case .string(let text)? where !text.isEmpty: return text
-        case .number(let number)?: return number.literal
+        case .string(let string)? where !string.isEmpty: text = string
+        case .number(let number)?: text = number.literal
         default: return nil
         }
+        return text.count > limit ? text.prefix(limit) + "…" : text
     }
 }

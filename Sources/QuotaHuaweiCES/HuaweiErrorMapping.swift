@@ -4,7 +4,13 @@ import QuotaCollection
 /// message carries Huawei's own words (error code and message) and the
 /// request ID support asks for, and never anything we sent.
 enum HuaweiErrorMapping {
-    static func collectorError(_ response: UpstreamResponse, service: String) -> CollectorError {
+    /// `secrets` are replaced in the body before it is parsed and cut to
+    /// length, so no prefix of one survives at the cut.
+    static func collectorError(_ response: UpstreamResponse, service: String, redacting secrets: [String] = []) -> CollectorError {
+        var response = response
+        if secrets.contains(where: { !$0.isEmpty }) {
+            response.body = Array(String(decoding: response.body, as: UTF8.self).redacting(secrets).utf8)
+        }
         let body = HuaweiErrorBody.parse(response.body)
         var message = "\(service) answered HTTP \(response.status)"
         if let body {
@@ -18,7 +24,7 @@ enum HuaweiErrorMapping {
         if let retryAfter = response.header("retry-after") {
             message += " (Retry-After: \(retryAfter))"
         }
-        return CollectorError(reason(status: response.status, code: body?.code), message, statusCode: response.status)
+        return CollectorError(reason(status: response.status, code: body?.code), message, statusCode: response.status).redacting(secrets)
     }
 
     /// API Gateway codes `APIGW.03xx` are authentication and authorization

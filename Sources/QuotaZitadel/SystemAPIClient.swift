@@ -29,20 +29,21 @@ struct SystemAPIClient: Sendable {
 
     /// `PUT /system/v1/instances/{id}/quotas`: creates or replaces the quota of its unit.
     func setQuota(_ quota: ZitadelQuota, callURL: String) async throws(CollectorError) -> SetOutcome {
-        let response = try await send("PUT", quota.requestBody(callURL: callURL))
+        let (response, authorization) = try await send("PUT", quota.requestBody(callURL: callURL))
         if (200...299).contains(response.status) { return .applied }
         let body = ZitadelErrorBody(response.body)
         let routingNotFound = response.status == 404 && (body.message == nil || body.message == "Not Found")
         if response.status == 405 || response.status == 501 || body.code == ZitadelErrorBody.unimplemented || routingNotFound {
             return .unsupported
         }
-        throw ZitadelErrorBody.collectorError(call: "SetQuota \(quota.unit.quotaName)", response: response)
+        throw ZitadelErrorBody.collectorError(
+            call: "SetQuota \(quota.unit.quotaName)", response: response, redacting: Self.secrets(authorization: authorization, callURL: callURL))
     }
 
     /// `POST /system/v1/instances/{id}/quotas` (deprecated AddQuota): creates
     /// the quota; AlreadyExists counts as success.
     func addQuota(_ quota: ZitadelQuota, callURL: String) async throws(CollectorError) -> AddOutcome {
-        let response = try await send("POST", quota.requestBody(callURL: callURL))
+        let (response, authorization) = try await send("POST", quota.requestBody(callURL: callURL))
         if (200...299).contains(response.status) { return .created }
         // The gateway maps gRPC Aborted (10) to 409 as well: only
         // AlreadyExists, or a 409 that names no code, means "already there".
@@ -50,15 +51,40 @@ struct SystemAPIClient: Sendable {
         if code == ZitadelErrorBody.alreadyExists || (response.status == 409 && code == nil) {
             return .alreadyExists
         }
-        throw ZitadelErrorBody.collectorError(call: "AddQuota \(quota.unit.quotaName)", response: response)
+        throw ZitadelErrorBody.collectorError(
+            call: "AddQuota \(quota.unit.quotaName)", response: response, redacting: Self.secrets(authorization: authorization, callURL: callURL))
     }
 
-    private func send(_ method: String, _ body: JSONValue) async throws(CollectorError) -> UpstreamResponse {
+    /// What an error body must not repeat: a server (or a proxy) that echoes
+    /// the request would otherwise put the bearer token and the receiver
+    /// secret into the log and onto the status page. The token is redacted
+    /// whole, without `Bearer `, and by its signature alone (a JWT's header
+    /// and claims are not secret, its signature makes it usable); the
+    /// receiver secret is the `callURL`'s last path segment, redacted alone
+    /// so an echo with escaped slashes (`https:\/\/…`) is covered too.
+    static func secrets(authorization: String, callURL: String) -> [String] {
+        var secrets = [authorization]
+        let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : authorization
+        secrets.append(token)
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 3, parts[2].count >= 16 {
+            secrets.append(String(parts[2]))
+        }
+        secrets.append(callURL)
+        if let secret = callURL.split(separator: "/").last {
+            secrets.append(String(secret))
+        }
+        // Longest first, so a secret inside another is not left half-replaced.
+        return secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+    }
+
+    private func send(_ method: String, _ body: JSONValue) async throws(CollectorError) -> (UpstreamResponse, authorization: String) {
+        let authorization = try authenticator.authorization()
         let request = UpstreamRequest(
             method: method,
             url: quotasURL,
             headers: [
-                ("Authorization", try authenticator.authorization()),
+                ("Authorization", authorization),
                 ("Content-Type", "application/json"),
                 ("Accept", "application/json"),
             ],
@@ -69,6 +95,10 @@ struct SystemAPIClient: Sendable {
             // an old server must reach us at once, not after client retries.
             retryable: false
         )
-        return try await http.send(request)
+        do {
+            return (try await http.send(request), authorization)
+        } catch {
+            throw error.redacting(Self.secrets(authorization: authorization, callURL: ""))
+        }
     }
 }

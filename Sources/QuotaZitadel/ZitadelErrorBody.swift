@@ -14,11 +14,18 @@ struct ZitadelErrorBody: Sendable, Equatable {
     }
 
     /// Lenient: a proxy's HTML page gives an empty body, not a failure.
-    init(_ bytes: [UInt8]) {
+    /// `secrets` are replaced in the message before it is cut to length.
+    init(_ bytes: [UInt8], redacting secrets: [String] = []) {
         let document = try? JSONValue.parse(bytes)
         code = document?["code"]?.intValue
-        message = document?["message"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        message = document?["message"]?.stringValue.flatMap { text in
+            let text = text.redacting(secrets)
+            return text.isEmpty ? nil : text.count > Self.maxMessageLength ? text.prefix(Self.maxMessageLength) + "…" : text
+        }
     }
+
+    /// Longest message kept, in characters, so a huge body is not a huge log line.
+    static let maxMessageLength = 300
 
     static let alreadyExists = 6
     static let unimplemented = 12
@@ -46,9 +53,10 @@ struct ZitadelErrorBody: Sendable, Equatable {
         }
     }
 
-    /// A failed call as a collector error carrying ZITADEL's message.
-    static func collectorError(call: String, response: UpstreamResponse) -> CollectorError {
-        let body = ZitadelErrorBody(response.body)
+    /// A failed call as a collector error carrying ZITADEL's message, with
+    /// every one of `secrets` replaced before anything is cut to length.
+    static func collectorError(call: String, response: UpstreamResponse, redacting secrets: [String]) -> CollectorError {
+        let body = ZitadelErrorBody(response.body, redacting: secrets)
         var text = "\(call): "
         if let message = body.message {
             text += message
@@ -56,7 +64,8 @@ struct ZitadelErrorBody: Sendable, Equatable {
                 text += " (gRPC \(codeName(code)))"
             }
         } else {
-            text += response.bodyExcerpt.isEmpty ? "HTTP \(response.status) with an empty body" : response.bodyExcerpt
+            let excerpt = response.bodyExcerpt(redacting: secrets)
+            text += excerpt.isEmpty ? "HTTP \(response.status) with an empty body" : excerpt
         }
         let reason: CollectorError.Reason
         switch (response.status, body.code) {
@@ -65,6 +74,6 @@ struct ZitadelErrorBody: Sendable, Equatable {
         case (_, _?) where body.message != nil: reason = .apiError
         default: reason = .http
         }
-        return CollectorError(reason, text, statusCode: response.status)
+        return CollectorError(reason, text, statusCode: response.status).redacting(secrets)
     }
 }

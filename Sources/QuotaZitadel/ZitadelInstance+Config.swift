@@ -2,6 +2,7 @@ import Foundation
 import QuotaCollection
 import QuotaConfig
 import QuotaCrypto
+import QuotaTime
 
 /// Reading one `zitadel` entry of the configuration file.
 extension ZitadelInstance {
@@ -106,10 +107,11 @@ extension ZitadelInstance {
         let unitName = try object.required("unit", .oneOf(ZitadelUnit.allCases.map(\.quotaName)))
         let amount = try object.required("amount", .int(in: 1...Int.max))
         let from = try object.required("from", ConfigType<String>.nonEmptyString.map { text, context throws(ConfigError) in
-            guard let date = RFC3339.parse(text) else {
-                throw context.error("expected an RFC 3339 date-time such as \"2026-01-01T00:00:00Z\"")
+            // The parser's own message quotes 32 characters; config errors quote less.
+            guard let seconds = try? RFC3339.parse(text) else {
+                throw context.error("expected an RFC 3339 date-time such as \"2026-01-01T00:00:00Z\", found \(QuotedValue.quote(text))")
             }
-            return date.timeIntervalSince1970
+            return seconds
         })
         let interval = try object.required("reset_interval", ConfigType<Duration>.duration.map { duration, context throws(ConfigError) in
             let parts = duration.components

@@ -1,6 +1,7 @@
 import Foundation
 import QuotaCollection
 import QuotaConfig
+import QuotaTime
 
 /// One usage notification as ZITADEL POSTs it to a quota's `callUrl`:
 /// `{"unit":1,"id":"…","callURL":"…","periodStart":"2026-11-01T00:00:00Z","threshold":50,"usage":500}`.
@@ -45,11 +46,15 @@ public struct ZitadelNotification: Sendable, Hashable {
         EventKey(id: id, unit: unit, periodStart: periodStart, threshold: threshold)
     }
 
-    /// Longest `id` accepted; ZITADEL's ids are short, and the state file should stay small.
+    /// Longest `id` accepted, in UTF-8 bytes (not characters: one grapheme
+    /// can be any number of bytes); ZITADEL's ids are short, and the state
+    /// file should stay small.
     static let maxIDLength = 200
 
     /// Why a body is not a notification; the text goes into the 400 answer
-    /// and never quotes a value from the body.
+    /// and the log. It quotes no value from the body except at most 32
+    /// printable characters of a malformed `periodStart` (the timestamp
+    /// parser's own message), from a sender that already passed the secret.
     public struct Rejection: Error, Sendable, Hashable, CustomStringConvertible {
         public var description: String
     }
@@ -71,30 +76,58 @@ public struct ZitadelNotification: Sendable, Hashable {
             guard let value = object[key] else { throw Rejection(description: "missing field \"\(key)\"") }
             return value
         }
-        guard let unitNumber = try field("unit").int64Value else {
-            throw Rejection(description: "field \"unit\" must be an integer")
-        }
-        guard let unit = Int(exactly: unitNumber).flatMap(ZitadelUnit.init(rawValue:)) else {
+        let unitNumber = try integer(field("unit"), "unit", in: 0...Int64(Int32.max))
+        guard let unit = ZitadelUnit(rawValue: Int(unitNumber)) else {
             throw Rejection(description: "unknown unit \(unitNumber) (known: 1 requests_all_authenticated, 2 actions_all_run_seconds)")
         }
-        guard let id = try field("id").stringValue, !id.isEmpty, id.count <= maxIDLength else {
-            throw Rejection(description: "field \"id\" must be a non-empty string of at most \(maxIDLength) characters")
+        guard let id = try field("id").stringValue, !id.isEmpty, id.utf8.count <= maxIDLength else {
+            throw Rejection(description: "field \"id\" must be a non-empty string of at most \(maxIDLength) bytes")
         }
         guard try field("callURL").stringValue != nil else {
             throw Rejection(description: "field \"callURL\" must be a string")
         }
-        guard let periodText = try field("periodStart").stringValue, let periodStart = RFC3339.parse(periodText) else {
-            throw Rejection(description: "field \"periodStart\" must be an RFC 3339 date-time")
+        guard let periodText = try field("periodStart").stringValue else {
+            throw Rejection(description: "field \"periodStart\" must be an RFC 3339 date-time string")
         }
-        guard let threshold = try field("threshold").int64Value, threshold >= 0 else {
-            throw Rejection(description: "field \"threshold\" must be a non-negative integer")
+        let periodStart: Double
+        do {
+            periodStart = try RFC3339.parse(periodText)
+        } catch {
+            throw Rejection(description: "field \"periodStart\": not an RFC 3339 date-time (\(error))")
         }
-        guard let usage = try field("usage").uint64Value else {
-            throw Rejection(description: "field \"usage\" must be a non-negative integer")
-        }
+        let threshold = try integer(field("threshold"), "threshold", in: 0...Int64.max)
+        let usage = try unsignedInteger(field("usage"), "usage")
         return ZitadelNotification(
-            id: id, unit: unit, periodStart: periodStart.timeIntervalSince1970,
+            id: id, unit: unit, periodStart: periodStart,
             threshold: threshold, usage: usage, receivedAt: receivedAt
         )
+    }
+
+    /// An exact integer in `range`: `1e400`, `5.5`, `1e3` and anything
+    /// outside the range are refused with the reason, never rounded.
+    private static func integer(_ value: JSONValue, _ name: String, in range: ClosedRange<Int64>) throws(Rejection) -> Int64 {
+        let number = try integerLiteral(value, name, range: "\(range.lowerBound) to \(range.upperBound)")
+        guard let integer = number.int64Value, range.contains(integer) else {
+            throw Rejection(description: "field \"\(name)\" must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return integer
+    }
+
+    private static func unsignedInteger(_ value: JSONValue, _ name: String) throws(Rejection) -> UInt64 {
+        let number = try integerLiteral(value, name, range: "0 to \(UInt64.max)")
+        guard let integer = number.uint64Value else {
+            throw Rejection(description: "field \"\(name)\" must be an integer from 0 to \(UInt64.max)")
+        }
+        return integer
+    }
+
+    private static func integerLiteral(_ value: JSONValue, _ name: String, range: String) throws(Rejection) -> JSONNumber {
+        guard let number = value.numberValue else {
+            throw Rejection(description: "field \"\(name)\" must be an integer from \(range), found \(value.typeDescription)")
+        }
+        guard !number.literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
+            throw Rejection(description: "field \"\(name)\" must be an integer from \(range), without a fraction or exponent")
+        }
+        return number
     }
 }

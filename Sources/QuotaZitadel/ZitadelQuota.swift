@@ -1,5 +1,6 @@
 import Foundation
 import QuotaConfig
+import QuotaTime
 
 /// One quota as the configuration wants it in ZITADEL.
 public struct ZitadelQuota: Sendable, Hashable {
@@ -60,8 +61,11 @@ public struct ZitadelQuota: Sendable, Hashable {
 /// RFC 3339 in UTC, keeping milliseconds only when `from` had a fraction.
 enum RFC3339Text {
     static func format(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = seconds == seconds.rounded() ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        guard seconds.isFinite, seconds != seconds.rounded() else { return RFC3339.format(unixSeconds: seconds) }
+        let milliseconds = (seconds * 1000).rounded()
+        let whole = (milliseconds / 1000).rounded(.down)
+        let fraction = Int(milliseconds - whole * 1000)  // 0...999, as `seconds` passed config checks
+        let text = RFC3339.format(unixSeconds: whole)
+        return text.dropLast() + "." + String(String(fraction + 1000).dropFirst()) + "Z"
     }
 }

@@ -296,7 +296,7 @@ import Testing
             #expect(outcome.error(a, "dex_commands")?.message == #"response is not a JSON object: "{"success": true, "result": {"quota": ""#)
             #expect(outcome.error(a, "workers_builds")?.message == "result: expected an object, found a string")
             #expect(outcome.error(a, "ai_gateway_spending")?.message == "result.config.amount: expected a number, found a string")
-            #expect(outcome.error(b, "dex_commands")?.message == #"result.reset_time is not an RFC 3339 date-time: "tomorrow""#)
+            #expect(outcome.error(b, "dex_commands")?.message == #"result.reset_time: not an RFC 3339 date-time (expected 4 digits for the year at offset 0 (in "tomorrow"))"#)
         }
     }
 
@@ -316,6 +316,25 @@ import Testing
             #expect(!outcome.logs.isEmpty)
             #expect(!outcome.logs.joined().contains(F.tokenA))
             #expect(!outcome.lines.joined().contains(F.tokenA))
+        }
+    }
+
+    /// Messages are cut to 200 characters; the token is redacted before the
+    /// cut, so no prefix of it survives there.
+    @Test func tokenEchoedAcrossTheLengthCapIsRedacted() async throws {
+        try await withFake { fake in
+            fake.allow(F.accountA, .token(F.tokenA))
+            let padding = String(repeating: "x", count: 190)
+            var reply = FakeCloudflare.Reply(status: 403, body: #"{"success":false,"errors":[{"code":10000,"message":"\#(padding){authorization}"}]}"#)
+            reply.echoesAuthorization = true
+            fake.serve(F.accountA, F.dexPath, reply)
+
+            let outcome = try await ProviderUnderTest().collect(config(entry(F.accountA, token: F.tokenA, base: fake.baseURL, collectors: ["dex_commands"])))
+
+            let error = try #require(outcome.error(F.accountA, "dex_commands"))
+            #expect(error.message.hasPrefix("code 10000: \(padding)Bearer <re"), "\(error.message)")
+            #expect(!error.message.contains(F.tokenA.prefix(4)), "\(error.message)")
+            #expect(!outcome.logs.joined().contains(F.tokenA.prefix(4)))
         }
     }
 }

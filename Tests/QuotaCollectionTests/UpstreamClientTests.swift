@@ -168,12 +168,32 @@ private func status(_ code: Int, _ body: String = "", headers: HTTPHeaders = [:]
     }
 
     @Test func retryAfterParsesSecondsAndDates() {
-        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        let now: Double = 1_700_000_000
         #expect(RetryAfter.delay("120", now: now) == 120)
         #expect(RetryAfter.delay(" 0 ", now: now) == 0)
         #expect(RetryAfter.delay("Tue, 14 Nov 2023 22:15:00 GMT", now: now) == 100)
         #expect(RetryAfter.delay("Tue, 14 Nov 2023 22:00:00 GMT", now: now) == 0, "a date in the past means now")
         #expect(RetryAfter.delay("soon", now: now) == nil)
         #expect(RetryAfter.delay("-5", now: now) == nil)
+    }
+
+    /// delay-seconds is `1*DIGIT`: no sign, fraction or exponent, and any
+    /// number of digits is clamped to a year instead of overflowing.
+    @Test func retryAfterIsRangeChecked() {
+        let now: Double = 1_700_000_000
+        for text in ["+5", "5.0", "1e3", "0x10", "5s", "5 5", "", "   ", "\u{0660}", "-0"] {
+            #expect(RetryAfter.delay(text, now: now) == nil, "\(text)")
+        }
+        #expect(RetryAfter.delay("99999999999999999999999999999999", now: now) == RetryAfter.maxDelay)
+        #expect(RetryAfter.delay(String(repeating: "9", count: 100_000), now: now) == RetryAfter.maxDelay)
+        #expect(RetryAfter.delay("\t31536001 ", now: now) == RetryAfter.maxDelay)
+        #expect(RetryAfter.delay("007", now: now) == 7)
+        // The obsolete HTTP-date forms, and a date far in the future, clamped.
+        #expect(RetryAfter.delay("Tuesday, 14-Nov-23 22:15:00 GMT", now: now) == 100)
+        #expect(RetryAfter.delay("Tue Nov 14 22:15:00 2023", now: now) == 100)
+        #expect(RetryAfter.delay("Fri, 31 Dec 9999 23:59:59 GMT", now: now) == RetryAfter.maxDelay)
+        #expect(RetryAfter.delay("Tue, 14 Nov 2023 22:15:00.5 GMT", now: now) == nil)
+        #expect(RetryAfter.delay("Tue, 31 Nov 2023 22:15:00 GMT", now: now) == nil)
+        #expect(RetryAfter.currentTime() > now)
     }
 }

@@ -41,3 +41,35 @@ import Testing
         #expect(Duration.microseconds(1).prometheusText == "0s")
     }
 }
+
+/// Huge durations are a config error saying "too large", never a trap
+/// further on (nanoseconds of a sleep, a backoff product).
+@Suite struct DurationLimitTests {
+    @Test(arguments: ["99999999999999999999y", "99999999999999999999s", "101y", "100y1ms", "5300w", "36501d",
+                      "9223372036854775807ms", "1000000000000y1s"])
+    func tooLarge(text: String) {
+        #expect(Duration.parsePrometheus(text) == .tooLarge)
+        #expect(Duration(prometheus: text) == nil)
+    }
+
+    @Test func theMaximumItselfIsAccepted() {
+        #expect(Duration.parsePrometheus("100y") == .valid(.seconds(100 * 365 * 86_400)))
+        #expect(Duration.parsePrometheus("99y52w1d") == .valid(.seconds((99 * 365 + 365) * 86_400)))
+    }
+
+    /// Grammar errors win over size: a malformed huge value is "invalid".
+    @Test(arguments: ["99999999999999999999", "99999999999999999999y1y", "99999999999999999999x", "1y99999999999999999999"])
+    func malformedStaysInvalid(text: String) {
+        #expect(Duration.parsePrometheus(text) == .invalid)
+    }
+
+    @Test func configErrorSaysTooLargeWithoutQuotingTheValue() throws {
+        let object = try ConfigObject.parse(Array(#"{"timeout": "99999999999999999999y", "other": "5 minutes"}"#.utf8))
+        #expect(throws: ConfigError(path: "timeout", message: "duration \"999999999999\"… (21 characters) is too large (at most 100y)")) {
+            try object.required("timeout", .duration)
+        }
+        #expect(throws: ConfigError(path: "other", message: #"invalid duration "5 minutes" (expected a duration string such as "30s", "5m" or "1h30m"; units: ms, s, m, h, d, w, y)"#)) {
+            try object.required("other", .duration)
+        }
+    }
+}

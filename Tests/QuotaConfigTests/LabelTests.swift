@@ -23,13 +23,13 @@ import Testing
     func invalidNames(name: String) throws {
         let json = JSONValue.object([name: "x"]).serialized()
         let error = try #require(try labelError(json))
-        #expect(error.message == "invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)")
-        #expect(error.path.hasPrefix("targets[0].labels"))
+        #expect(error.message == "invalid label name \(QuotedValue.quote(name)) (must match [a-zA-Z_][a-zA-Z0-9_]*)")
+        #expect(error.path == "targets[0].labels")
     }
 
     @Test func invalidNameErrorMatchesTheDocumentedExample() throws {
         #expect(try labelError(#"{"team-name": "x"}"#)?.description
-            == "targets[0].labels.team-name: invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]*)")
+            == "targets[0].labels: invalid label name \"team-name\" (must match [a-zA-Z_][a-zA-Z0-9_]*)")
     }
 
     @Test func doubleUnderscoreIsReservedForPrometheus() throws {

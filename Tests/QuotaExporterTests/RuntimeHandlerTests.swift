@@ -174,6 +174,17 @@ import Testing
         #expect(StatusPage.amount(0.25) == "0.25")
     }
 
+    /// Times are written by the project's own formatter (no Foundation), and
+    /// values no parser should let through still render instead of trapping.
+    @Test func timesRenderWithoutFoundationAndNeverTrap() {
+        #expect(StatusPage.iso(1_796_160_426.9) == "2026-12-01T21:27:06Z")
+        #expect(StatusPage.readableTime(1_796_160_426) == "2026-12-01 21:27 UTC")
+        #expect(StatusPage.readableTime(1e300) == "9999-12-31 23:59 UTC")
+        #expect(StatusPage.relative(90_000) == "in 1d 1h")
+        #expect(StatusPage.relative(.nan) == "—")
+        #expect(StatusPage.relative(-1e300) == "—")
+    }
+
     @Test func statusPageSaysWhatToConfigureWhenEmpty() async throws {
         let runtime = try makeRuntime("{}")
         let html = await get(runtime.handler, "/").text

@@ -109,6 +109,48 @@ struct CESErrorTests {
         }
     }
 
+    /// Redacted before the message is cut to length: a secret straddling
+    /// the cut must not survive as a prefix.
+    @Test("a secret echoed across the length cap is still redacted")
+    func secretAcrossTheCapIsRedacted() async throws {
+        try await Harness.run { harness in
+            let padding = String(repeating: "x", count: 290)  // the cap is 300 characters
+            let echo = #"{"error_code":"APIGW.0101","error_msg":"\#(padding)\#(FakeHuaweiCloud.secretKey)"}"#
+            harness.fake.scriptCES(FakeHuaweiCloud.Scripted(status: 400, body: echo))
+            _ = await harness.samples(try harness.targets(harness.accessKeyEntry(#","security_token_file":"/run/secrets/sts""#)))
+            let failure = try #require(harness.logs.lines.first { $0.contains("collection failed") })
+            #expect(failure.contains(padding + "<redacted>"), "\(failure)")
+            #expect(!failure.contains(FakeHuaweiCloud.secretKey.prefix(8)))
+            #expect(harness.leakedLines.isEmpty, "\(harness.leakedLines)")
+        }
+    }
+
+    /// So is the access-key signature, replayable while its date is fresh.
+    @Test("a request signature echoed by CES is redacted")
+    func echoedSignatureIsRedacted() async throws {
+        try await Harness.run { harness in
+            harness.fake.echoAuthorizationInCESErrors = true
+            _ = await harness.samples(try harness.targets(harness.accessKeyEntry(#","security_token_file":"/run/secrets/sts""#)))
+            let authorization = try #require(harness.fake.cesRequests.first?.headers["Authorization"])
+            let signature = try #require(authorization.components(separatedBy: "Signature=").last)
+            let failure = try #require(harness.logs.lines.first { $0.contains("collection failed") })
+            #expect(failure.contains("you sent <redacted>"), "\(failure)")
+            #expect(!failure.contains(signature))
+        }
+    }
+
+    /// The IAM token sent to CES is a secret too.
+    @Test("an IAM token echoed by CES is redacted")
+    func echoedIAMTokenIsRedacted() async throws {
+        try await Harness.run { harness in
+            let echo = #"{"error_code":"CES.0001","error_msg":"bad X-Auth-Token token-1 for this project"}"#
+            harness.fake.scriptCES(FakeHuaweiCloud.Scripted(status: 400, body: echo))
+            _ = await harness.samples(try harness.targets(harness.iamEntry()))
+            let failure = try #require(harness.logs.lines.first { $0.contains("collection failed") })
+            #expect(failure.contains("bad X-Auth-Token <redacted> for this project"), "\(failure)")
+        }
+    }
+
     @Test("debug logs name the signed headers but never the signature or keys")
     func debugLogHasNoSignature() async throws {
         try await Harness.run { harness in

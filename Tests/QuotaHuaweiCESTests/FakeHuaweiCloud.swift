@@ -36,6 +36,12 @@ final class FakeHuaweiCloud: @unchecked Sendable {
     private var _rejections: [SignatureVerifier.Failure] = []
     var tokenLifetime: TimeInterval = 24 * 3600
     var requireSecurityToken = false
+    /// Answer authenticated CES calls with 400 repeating the Authorization header.
+    var echoAuthorizationInCESErrors: Bool {
+        get { locked { _echoAuthorization } }
+        set { locked { _echoAuthorization = newValue } }
+    }
+    private var _echoAuthorization = false
 
     init(clock: @escaping @Sendable () -> Date = { Date() }) {
         self.clock = clock
@@ -136,6 +142,10 @@ final class FakeHuaweiCloud: @unchecked Sendable {
                     return json(401, #"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: security token invalid"}"#)
                 }
             }
+        }
+        if echoAuthorizationInCESErrors {
+            let echoed = request.headers["Authorization"] ?? ""
+            return json(400, #"{"error_code":"APIGW.0101","error_msg":"you sent \#(echoed)"}"#)
         }
         if let scripted = locked({ _cesResponses.isEmpty ? nil : _cesResponses.removeFirst() }) {
             return json(scripted.status, scripted.body, headers: scripted.headers)

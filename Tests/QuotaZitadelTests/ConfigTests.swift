@@ -105,6 +105,31 @@ import QuotaLogging
         }
     }
 
+    /// `from` and `reset_interval` from the config: strict, no trap, and the
+    /// error quotes at most a short prefix (a secret may have landed there).
+    @Test func quotaInstantsAndIntervalsAreRangeChecked() throws {
+        func quota(_ fields: String) -> String {
+            #"{"url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", "quotas": [{"unit": "actions_all_run_seconds", "amount": 1, \#(fields)}]}"#
+        }
+        func failure(_ entry: String) -> String? {
+            do {
+                _ = try zitadelTargets(entry, files: Self.tokenFiles)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        let long = "2026-01-01T00:00:00." + String(repeating: "5", count: 10_000) + "Z"
+        let targets = try zitadelTargets(quota(#""from": "\#(long)", "reset_interval": "1h""#), files: Self.tokenFiles)
+        #expect(instance(of: targets)?.quotas.first?.from == 1_767_225_600.555556)
+        #expect(failure(quota(#""from": "2026-02-29T00:00:00Z", "reset_interval": "1h""#))
+            == #"zitadel[0].quotas[0].from: expected an RFC 3339 date-time such as "2026-01-01T00:00:00Z", found "2026-02-29T0"… (20 characters)"#)
+        #expect(failure(quota(#""from": "sk-0123456789abcdefghijklmnop", "reset_interval": "1h""#))?.contains("0123456789abc") == false)
+        #expect(failure(quota(#""from": "2026-01-01T00:00:00Z", "reset_interval": "99999999999999999999y""#))
+            == #"zitadel[0].quotas[0].reset_interval: duration "999999999999"… (21 characters) is too large (at most 100y)"#)
+        #expect(failure(quota(#""from": "2026-01-01T00:00:00Z", "reset_interval": "100y""#)) == nil)
+    }
+
     @Test func withoutStatePathTheEntryIsRefused() {
         #expect {
             _ = try zitadelTargets(#"{"url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", \#(Self.quotas)}"#,

@@ -36,6 +36,7 @@ final class FakeZitadel: @unchecked Sendable {
     private var _quotas: [String: [String: JSONValue]] = [:]
     private var _legacy = false
     private var _failure: (status: Int, body: String, method: String?)?
+    private var _echo: EchoStyle?
     private var server: HTTPServer!
     private(set) var port: UInt16 = 0
 
@@ -74,6 +75,19 @@ final class FakeZitadel: @unchecked Sendable {
         lock.withLock { _failure = failure.map { ($0.status, $0.body, method) } }
     }
 
+    /// How a misbehaving server (or proxy) repeats the request in its error.
+    enum EchoStyle: Sendable {
+        /// In ZITADEL's JSON `message`, with JSON's escaping of the body.
+        case jsonMessage
+        /// As a plain-text page, the raw request.
+        case plainText
+    }
+
+    /// Answer every authenticated call with 400 and the request echoed back.
+    func setEcho(_ style: EchoStyle?) {
+        lock.withLock { _echo = style }
+    }
+
     func stop() async {
         await server.shutdown(gracePeriod: 1)
     }
@@ -85,6 +99,15 @@ final class FakeZitadel: @unchecked Sendable {
             _calls.append(Call(method: request.method, path: request.path, body: body, authenticated: authenticated, claims: claims))
         }
         guard authenticated else { return json(401, Self.unauthenticatedBody) }
+        if let echo = lock.withLock({ _echo }) {
+            let text = "invalid request \(request.method) \(request.path) Authorization: \(request.headers["Authorization"] ?? "") body: \(String(decoding: request.body, as: UTF8.self))"
+            switch echo {
+            case .jsonMessage:
+                return json(400, #"{"code":3,"message":\#(JSONValue.string(text).serialized())}"#)
+            case .plainText:
+                return HTTPResponse(status: 400, headers: ["Content-Type": "text/plain"], body: Array(text.utf8))
+            }
+        }
         if let failure = lock.withLock({ _failure }), failure.method == nil || failure.method == request.method {
             return json(failure.status, failure.body)
         }

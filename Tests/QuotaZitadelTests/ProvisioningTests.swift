@@ -153,6 +153,59 @@ import Testing
         await harness.stop()
     }
 
+    /// A server that echoes the request back must not get the bearer token
+    /// or the receiver secret into the error, the log or the status page.
+    @Test(arguments: [FakeZitadel.EchoStyle.jsonMessage, .plainText])
+    func echoedRequestsAreRedacted(style: FakeZitadel.EchoStyle) async throws {
+        let harness = try ProviderHarness()
+        harness.fake.setEcho(style)
+        let targets = try harness.targets([harness.entry()])
+        let provisioning = try #require(targets.first { $0.identity.collector == "provisioning" })
+        var message = ""
+        do {
+            _ = try await provisioning.collector.collect()
+        } catch {
+            message = error.description
+        }
+        let secret = try #require(try StateStore(path: harness.scratch.file("zitadel-state.json"), logger: .disabled).existingReceiverSecret(for: "inst1"))
+        #expect(message.contains("invalid request PUT /system/v1/instances/inst1/quotas"), "\(message)")
+        #expect(message.contains("Authorization: <redacted>"), "\(message)")
+        #expect(message.contains("/zitadel/notifications/inst1/<redacted>") || message.contains("<redacted>"), "\(message)")
+        #expect(!message.contains(secret))
+        #expect(!message.contains("eyJ"))  // any JWT
+        #expect(!message.contains("Bearer"))
+        await harness.provider.configurationApplied(targets)
+        let (snapshot, _) = await harness.scrape(targets)
+        let shown = try #require(harness.status(snapshot, "provisioning")?.lastError?.description)
+        #expect(!shown.contains(secret) && !shown.contains("eyJ"), "\(shown)")
+        #expect(await eventually { harness.logText.contains("invalid request") })
+        #expect(!harness.logText.contains(secret) && !harness.logText.contains("eyJ"))
+        await harness.stop()
+    }
+
+    /// A receiver secret from the configuration, echoed too.
+    @Test func configuredReceiverSecretAndTokenFileAreRedacted() async throws {
+        let scratch = try ScratchDirectory()
+        let tokenPath = try scratch.write("token", "ready-made-token-0123456789\n")
+        let harness = try ProviderHarness(fake: FakeZitadel(publicKey: nil, staticToken: "ready-made-token-0123456789"), scratch: scratch)
+        harness.fake.setEcho(.jsonMessage)
+        let entry = harness.entry()
+            .replacingOccurrences(of: #""system_user": "quota-exporter", "private_key_file": "\#(harness.keyPath)""#, with: #""token_file": "\#(tokenPath)", "receiver_secret": "configured-receiver-secret""#)
+        let root = try ConfigObject.parse(Array(#"{"zitadel":[\#(entry)]}"#.utf8))
+        let targets = try harness.provider.targets(from: try root.required("zitadel", .objects)[0], common: TargetCommon())
+        let provisioning = try #require(targets.first { $0.identity.collector == "provisioning" })
+        var message = ""
+        do {
+            _ = try await provisioning.collector.collect()
+        } catch {
+            message = error.description
+        }
+        #expect(message.contains("invalid request"), "\(message)")
+        #expect(!message.contains("ready-made-token"), "\(message)")
+        #expect(!message.contains("configured-receiver-secret"), "\(message)")
+        await harness.stop()
+    }
+
     @Test func tokenFileCredentialsAreSentAsTheyAre() async throws {
         let scratch = try ScratchDirectory()
         let tokenPath = try scratch.write("token", "ready-made-token\n")

@@ -2,6 +2,7 @@ import Foundation
 import QuotaCollection
 import QuotaHTTP
 import QuotaLogging
+import QuotaTime
 @testable import QuotaZitadel
 
 struct TestFailure: Error, CustomStringConvertible {
@@ -68,7 +69,7 @@ func eventually(within seconds: Double = 20, _ condition: @Sendable () async -> 
 }
 
 func unixTime(_ text: String) -> Double {
-    RFC3339.parse(text)!.timeIntervalSince1970
+    try! RFC3339.parse(text)
 }
 
 /// A real HTTP client for the tests' POSTs and the fake's callbacks.

@@ -1,6 +1,7 @@
 import Foundation
 import QuotaCollection
 import QuotaConfig
+import QuotaTime
 
 /// Quotas written into the configuration by hand: limits agreed in a
 /// contract, a licence count, anything without an API. They get the same
@@ -64,10 +65,11 @@ public struct StaticProvider: Provider {
 
     /// RFC 3339 date-time, with or without fractional seconds.
     static let timestamp: ConfigType<Double> = ConfigType<String>.nonEmptyString.map { (text, context) throws(ConfigError) -> Double in
-        guard let date = RFC3339.parse(text) else {
-            throw context.error("expected an RFC 3339 date-time such as 2026-12-01T00:00:00Z")
+        // The parser's own message quotes 32 characters; config errors quote less.
+        guard let seconds = try? RFC3339.parse(text) else {
+            throw context.error("expected an RFC 3339 date-time such as 2026-12-01T00:00:00Z, found \(QuotedValue.quote(text))")
         }
-        return date.timeIntervalSince1970
+        return seconds
     }
 }
 
