@@ -73,7 +73,7 @@ public final class ZitadelProvider: Provider {
             identity: TargetIdentity(provider: name, account: instance.instanceID, collector: "quotas"),
             labels: common.labels,
             settings: common.settings,
-            collector: ZitadelQuotaCollector(instance: instance, store: store, clock: clock)
+            collector: ZitadelQuotaCollector(instance: instance, store: store, clock: clock, configPath: entry.path)
         )]
         if instance.provisioning, let credentials = instance.credentials {
             let client = SystemAPIClient(
@@ -99,6 +99,25 @@ public final class ZitadelProvider: Provider {
         return [ProviderRoute(path: ZitadelInstance.receiverPath, matchesSubpaths: true, methods: ["POST"]) { request in
             await receiver.handle(request)
         }]
+    }
+
+    /// Locks and loads every state file before the configuration is used,
+    /// so a file another process holds stops start-up (or the reload) with
+    /// the file and the holder's pid, and the receiver knows every
+    /// instance's secret by the time the listener opens. Other load
+    /// failures are logged in `configurationApplied` and refuse only that
+    /// instance's notifications.
+    public func prepare(_ targets: [Target]) throws(ConfigError) {
+        for target in targets {
+            guard let quotas = target.collector as? ZitadelQuotaCollector else { continue }
+            do {
+                try quotas.store.load()
+            } catch where error.isLockConflict {
+                throw ConfigError(path: quotas.configPath, message: error.description)
+            } catch {
+                continue
+            }
+        }
     }
 
     /// Loads the state files (so a corrupt one is reported at start), points
@@ -136,8 +155,9 @@ public final class ZitadelProvider: Provider {
         }
     }
 
-    /// Stops the provisioning loops. Every notification was already written
-    /// when it was acknowledged, so there is nothing left to flush.
+    /// Stops the provisioning loops and releases the state files' locks.
+    /// Every notification was already written when it was acknowledged, so
+    /// there is nothing left to flush.
     public func shutdown() async {
         let running = loops.withLock { loops in
             defer { loops = [] }
@@ -145,6 +165,9 @@ public final class ZitadelProvider: Provider {
         }
         for task in running {
             task.cancel()
+        }
+        for store in stores.all {
+            store.releaseLock()
         }
     }
 
