@@ -46,7 +46,7 @@ let package = Package(
             name: "QuotaExporter",
             dependencies: [
                 "QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
-                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel",
+                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaCrypto",
             ],
             swiftSettings: strict
         ),

@@ -35,7 +35,9 @@ public final class ZitadelProvider: Provider {
     private let stores: StateStoreRegistry
     private let receiver: NotificationReceiver
     private let legacyServers = Locked<[String: Double]>([:])
-    private let loops = Locked<[Task<Void, Never>]>([])
+    /// The provisioning loop of each provisioning target in force, with the
+    /// target it was started for.
+    private let loops = Locked<[TargetIdentity: (target: Target, task: Task<Void, Never>)]>([:])
     private let timing: ProvisioningTiming
     private let clock: @Sendable () -> Double
 
@@ -125,7 +127,7 @@ public final class ZitadelProvider: Provider {
     /// provisioning loops of the previous configuration with new ones.
     public func configurationApplied(_ targets: [Target]) async {
         var endpoints: [String: NotificationReceiver.Endpoint] = [:]
-        var provisioners: [QuotaProvisioner] = []
+        var provisioning: [Target] = []
         for target in targets {
             if let quotas = target.collector as? ZitadelQuotaCollector {
                 do {
@@ -137,21 +139,28 @@ public final class ZitadelProvider: Provider {
                 }
                 endpoints[quotas.instance.instanceID] = .init(configuredSecret: quotas.instance.receiverSecret, store: quotas.store)
             }
-            if let provisioning = target.collector as? ProvisioningCollector {
-                provisioners.append(provisioning.provisioner)
+            if target.collector is ProvisioningCollector {
+                provisioning.append(target)
             }
         }
         receiver.setEndpoints(endpoints)
-        for provisioner in provisioners {
+        // An unchanged instance keeps its loop (the cache keeps its target,
+        // whose collector reports that loop): restarting it would call
+        // SetQuota at every reload. Changed and new instances get a new one.
+        let previous = loops.current
+        var next: [TargetIdentity: (target: Target, task: Task<Void, Never>)] = [:]
+        for target in provisioning {
+            if let running = previous[target.identity], target.isUnchanged(from: running.target) {
+                next[target.identity] = running
+                continue
+            }
+            guard let provisioner = (target.collector as? ProvisioningCollector)?.provisioner else { continue }
             provisioner.status.markLoopStarted()
+            next[target.identity] = (target, Task { await provisioner.run() })
         }
-        let started = provisioners.map { provisioner in Task { await provisioner.run() } }
-        let previous = loops.withLock { loops in
-            defer { loops = started }
-            return loops
-        }
-        for task in previous {
-            task.cancel()
+        loops.withLock { $0 = next }
+        for (identity, running) in previous where next[identity]?.task != running.task {
+            running.task.cancel()
         }
     }
 
@@ -160,11 +169,11 @@ public final class ZitadelProvider: Provider {
     /// there is nothing left to flush.
     public func shutdown() async {
         let running = loops.withLock { loops in
-            defer { loops = [] }
+            defer { loops = [:] }
             return loops
         }
-        for task in running {
-            task.cancel()
+        for loop in running.values {
+            loop.task.cancel()
         }
         for store in stores.all {
             store.releaseLock()
@@ -173,7 +182,7 @@ public final class ZitadelProvider: Provider {
 
     /// The provisioning tasks of the configuration in force.
     var runningLoops: [Task<Void, Never>] {
-        loops.current
+        loops.current.values.map(\.task)
     }
 
     public func extraFamilies() -> [MetricFamily] {
