@@ -47,7 +47,7 @@ let package = Package(
             name: "QuotaExporter",
             dependencies: [
                 "QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
-                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime",
+                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto",
             ],
             swiftSettings: strict
         ),

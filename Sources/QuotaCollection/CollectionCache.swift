@@ -63,12 +63,17 @@ public actor CollectionCache {
 
     /// Swaps in the targets of a reloaded configuration. Targets that stay
     /// keep their counters and last values (so `errors_total` stays monotonic
-    /// and graphs have no gap) but are refreshed at the next scrape, since
-    /// their credentials or settings may have changed.
+    /// and graphs have no gap). One whose definition changed is refreshed
+    /// at the next scrape, since its credentials or settings may have
+    /// changed; an unchanged one is kept as it is, collector, last attempt
+    /// and collection in flight included, so reloading never causes an
+    /// upstream call by itself.
     public func replaceTargets(_ targets: [Target]) {
         var next: [TargetIdentity: State] = [:]
         for target in targets {
-            if var existing = states[target.identity] {
+            if let existing = states[target.identity], target.isUnchanged(from: existing.target) {
+                next[target.identity] = existing
+            } else if var existing = states[target.identity] {
                 existing.target = target
                 existing.lastAttempt = nil
                 existing.generation += 1

@@ -42,6 +42,14 @@ public protocol Provider: Sendable {
     /// the accounts that share it. The default returns them unchanged.
     func settle(_ targets: [Target]) -> [Target]
 
+    /// Called with this provider's targets before a configuration is
+    /// applied (at start before the listener opens, and at every reload),
+    /// never for `--config.check`: the place to claim what the configuration
+    /// needs for itself, such as ZITADEL's lock on its state file. An error
+    /// refuses the configuration: the process does not start, and a reload
+    /// keeps the previous configuration. The default does nothing.
+    func prepare(_ targets: [Target]) throws(ConfigError)
+
     /// Called with this provider's targets each time a configuration is
     /// accepted (at start and after every successful reload), and only then:
     /// the place to start or restart background work such as provisioning.
@@ -63,6 +71,8 @@ extension Provider {
     public var routes: [ProviderRoute] { [] }
 
     public func settle(_ targets: [Target]) -> [Target] { targets }
+
+    public func prepare(_ targets: [Target]) throws(ConfigError) {}
 
     public func configurationApplied(_ targets: [Target]) async {}
 

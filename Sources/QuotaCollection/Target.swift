@@ -65,11 +65,18 @@ public struct Target: Sendable {
     public var labels: [Label]
     public var settings: CollectionSettings
     public var collector: any Collector
+    /// Set by the configuration loader; nil means "unknown", and such a
+    /// target counts as changed at every reload.
+    public var definition: TargetDefinition?
 
-    public init(identity: TargetIdentity, labels: [Label] = [], settings: CollectionSettings = CollectionSettings(), collector: any Collector) {
+    public init(
+        identity: TargetIdentity, labels: [Label] = [], settings: CollectionSettings = CollectionSettings(),
+        collector: any Collector, definition: TargetDefinition? = nil
+    ) {
         self.identity = identity
         self.labels = labels
         self.settings = settings
         self.collector = collector
+        self.definition = definition
     }
 }

@@ -40,11 +40,11 @@ public struct ConfigEnvironment: Sendable {
     /// given by mistake fails instead of filling memory.
     public static let maxFileSize = 16 << 20
 
-    /// Reads a whole file with `open`/`read` so failures carry the exact
-    /// `errno` reason rather than a generic Foundation message.
+    /// Reads a whole regular file with `open`/`read` so failures carry the
+    /// exact `errno` reason rather than a generic Foundation message. A
+    /// FIFO or device is refused rather than waited on (`RegularFile`).
     public static func readFileFromDisk(_ path: String) throws(FileReadError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileReadError(path: path, errorNumber: errno) }
+        let descriptor = try RegularFile.openForReading(path)
         defer { close(descriptor) }
         var content: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)

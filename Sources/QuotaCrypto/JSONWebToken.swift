@@ -10,14 +10,14 @@ public enum JSONWebToken {
     /// `base64url(header).base64url(claims).base64url(signature)` with the
     /// header `{"alg":"RS256","typ":"JWT"}`, plus `"kid"` when `keyID` is
     /// given (ZITADEL uses it to pick the key to verify with).
-    public static func signRS256(claimsJSON: [UInt8], key: RSAPrivateKey, keyID: String? = nil) -> String {
+    public static func signRS256(claimsJSON: [UInt8], key: RSAPrivateKey, keyID: String? = nil) throws(RSASigningError) -> String {
         var header = #"{"alg":"RS256","typ":"JWT""#
         if let keyID {
             header += #","kid":"# + jsonStringLiteral(keyID)
         }
         header += "}"
         let signingInput = Base64URL.encode(Array(header.utf8)) + "." + Base64URL.encode(claimsJSON)
-        let signature = key.signSHA256(Array(signingInput.utf8))
+        let signature = try key.signSHA256(Array(signingInput.utf8))
         return signingInput + "." + Base64URL.encode(signature)
     }
 

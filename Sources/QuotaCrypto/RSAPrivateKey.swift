@@ -48,6 +48,18 @@ public struct RSAPrivateKey: Sendable {
         exponentP = c.exponent1
         exponentQ = c.exponent2
         coefficient = c.coefficient
+        // The checks above hold for a p or q that is not prime (a key with
+        // three primes folded into two, a hand-made key): CRT then yields
+        // wrong signatures for every message. One trial signature verified
+        // with the public half catches that here, as a configuration error,
+        // instead of at the first token.
+        let probe = BigUInt(bigEndianBytes: EMSAPKCS1v15.encodeSHA256(
+            Array("quota_exporter key self-check".utf8), length: publicKey.byteCount))
+        guard publicKey.applyPublicExponent(signWithCRT(probe)) == probe else {
+            throw KeyDecodingError.invalidRSAKey(
+                "a trial signature does not verify with the key's own public half (p or q is not prime, "
+                    + "or the numbers were altered); re-export the key or create a new one")
+        }
     }
 
     /// RSASSA-PKCS1-v1_5 signature over SHA-256(`message`) (RFC 8017 §8.2.1),
@@ -56,18 +68,21 @@ public struct RSAPrivateKey: Sendable {
     /// A fault during the CRT computation (a flipped bit in memory) would
     /// produce a signature from which the primes can be computed (Boneh,
     /// DeMillo, Lipton 1997), so each result is checked with the cheap public
-    /// operation and, if wrong, recomputed without CRT.
-    public func signSHA256(_ message: [UInt8]) -> [UInt8] {
+    /// operation and, if wrong, recomputed without CRT. If that is wrong
+    /// too the signature is refused with an error rather than a trap: one
+    /// bad key must not end the process that serves every other target.
+    public func signSHA256(_ message: [UInt8]) throws(RSASigningError) -> [UInt8] {
         let length = publicKey.byteCount
         let representative = BigUInt(bigEndianBytes: EMSAPKCS1v15.encodeSHA256(message, length: length))
         var signature = signWithCRT(representative)
         if publicKey.applyPublicExponent(signature) != representative {
             signature = publicKey.modulus.power(representative, privateExponent)
-            precondition(publicKey.applyPublicExponent(signature) == representative,
-                         "RSA signature failed its self-check twice; the machine's memory or CPU is faulty")
+            guard publicKey.applyPublicExponent(signature) == representative else {
+                throw RSASigningError(bitCount: bitCount)
+            }
         }
         guard let bytes = signature.bigEndianBytes(count: length) else {
-            preconditionFailure("an RSA signature is always smaller than its modulus")
+            throw RSASigningError(bitCount: bitCount)
         }
         return bytes
     }

@@ -121,10 +121,24 @@ public enum Exporter {
             handler: runtime.handler,
             logger: logger
         )
+        // The configuration is applied before the listener opens: ZITADEL's
+        // state files are then locked and loaded and the receiver knows
+        // every instance's secret, so the first notification gets a real
+        // answer rather than a 404 (loading takes tens of milliseconds, far
+        // less than a 503 + Retry-After would cost ZITADEL in retries).
+        do throws(ConfigError) {
+            try runtime.prepareConfiguration(configuration.targets)
+        } catch {
+            logger.error("cannot use the configuration", ["source": configuration.source, "err": error.description])
+            await runtime.shutdownProviders()
+            return 1
+        }
+        await runtime.applyConfiguration(configuration.targets)
         do {
             try server.start()
         } catch {
             logger.error("cannot listen", ["err": String(describing: error)])
+            await runtime.shutdownProviders()
             return 1
         }
         logger.info("listening", [
@@ -132,7 +146,6 @@ public enum Exporter {
             "telemetry_path": options.telemetryPath, "version": BuildInfo.version,
             "source": configuration.source, "targets": String(configuration.targets.count),
         ])
-        await runtime.applyConfiguration(configuration.targets)
         runtime.startInitialCollection()
 
         await signals.run(

@@ -40,11 +40,19 @@ public struct ConfigurationLoader: Sendable {
     }
 
     public func load(file path: String) throws(ConfigError) -> ExporterConfiguration {
-        let root = try ConfigObject.load(file: path, environment: environment)
-        return try parse(root, source: path)
+        let recorder = FileReadRecorder()
+        let root = try ConfigObject.load(file: path, environment: recorder.recording(environment))
+        return try parse(root, source: path, recorder: recorder)
     }
 
+    /// Parses an already loaded document. Each target's definition is its
+    /// entry's JSON; files its secrets came from count only when the
+    /// document was loaded through `load(file:)`, which records them.
     public func parse(_ root: ConfigObject, source: String) throws(ConfigError) -> ExporterConfiguration {
+        try parse(root, source: source, recorder: nil)
+    }
+
+    private func parse(_ root: ConfigObject, source: String, recorder: FileReadRecorder?) throws(ConfigError) -> ExporterConfiguration {
         var defaults = CollectionSettings()
         var maxConcurrency = 4
         if let global = try root.optional("global", .object) {
@@ -58,7 +66,13 @@ public struct ConfigurationLoader: Sendable {
             var built: [Target] = []
             for entry in entries {
                 let common = try self.common(entry, provider: provider, defaults: defaults)
-                let entryTargets = try provider.targets(from: entry, common: common)
+                _ = recorder?.take()
+                var entryTargets = try provider.targets(from: entry, common: common)
+                let definition = FileReadRecorder.definition(
+                    provider: provider.name, source: JSONValue.object(entry.members).serialized(), files: recorder?.take() ?? [])
+                for index in entryTargets.indices {
+                    entryTargets[index].definition = definition
+                }
                 for target in entryTargets {
                     if let first = seen[target.identity] {
                         throw ConfigError(path: entry.path, message: "duplicate target \(target.identity) (already defined at \(first)); every account may appear once per provider")
@@ -84,8 +98,16 @@ public struct ConfigurationLoader: Sendable {
     /// Targets from environment variables, for running without a file.
     public func loadFromEnvironment() throws(ConfigError) -> ExporterConfiguration {
         var targets: [Target] = []
+        let recorder = FileReadRecorder()
+        let recording = recorder.recording(environment)
         for provider in providers {
-            targets.append(contentsOf: provider.settle(try provider.environmentTargets(environment, common: TargetCommon(path: "environment"))))
+            var built = try provider.environmentTargets(recording, common: TargetCommon(path: "environment"))
+            // The variables are the process's and fixed for its life; only files can change.
+            let definition = FileReadRecorder.definition(provider: provider.name, source: "environment", files: recorder.take())
+            for index in built.indices {
+                built[index].definition = definition
+            }
+            targets.append(contentsOf: provider.settle(built))
         }
         return ExporterConfiguration(targets: targets, maxConcurrency: 4, source: "environment")
     }

@@ -67,6 +67,14 @@ public final class ExporterRuntime: Sendable {
         return router
     }
 
+    /// Lets each provider claim what its targets need (ZITADEL's state file
+    /// locks); an error means the configuration cannot be used.
+    public func prepareConfiguration(_ targets: [Target]) throws(ConfigError) {
+        for provider in providers {
+            try provider.prepare(targets.filter { $0.identity.provider == provider.name })
+        }
+    }
+
     /// Tells each provider which of its targets are now in force.
     public func applyConfiguration(_ targets: [Target]) async {
         for provider in providers {
@@ -96,11 +104,14 @@ public final class ExporterRuntime: Sendable {
     public func reload() async -> Result<Void, ConfigError> {
         let result: Result<ExporterConfiguration, ConfigError>
         do throws(ConfigError) {
+            let configuration: ExporterConfiguration
             if let file = options.configFile {
-                result = .success(try loader.load(file: file))
+                configuration = try loader.load(file: file)
             } else {
-                result = .success(try loader.loadFromEnvironment())
+                configuration = try loader.loadFromEnvironment()
             }
+            try prepareConfiguration(configuration.targets)
+            result = .success(configuration)
         } catch {
             result = .failure(error)
         }

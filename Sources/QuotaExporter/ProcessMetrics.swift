@@ -146,16 +146,37 @@ public enum ProcessMetrics {
 
     /// Entries of /proc/self/fd, less `.`, `..` and the directory's own descriptor.
     static func countOpenDescriptors() -> Int? {
-        guard let directory = opendir("/proc/self/fd") else { return nil }
+        countEntries(ofDirectory: "/proc/self/fd").map { $0 - 1 }
+    }
+
+    /// Entries of a directory other than `.` and `..`.
+    ///
+    /// `readdir` returns entries packed into its buffer, each only
+    /// `d_reclen` bytes long: the last one's `d_name` may end well before
+    /// the 256 bytes the struct declares. So the name is read in place,
+    /// through a pointer, and never past `d_reclen`; copying the
+    /// `d_name` tuple would read beyond the buffer.
+    static func countEntries(ofDirectory path: String) -> Int? {
+        guard let directory = opendir(path) else { return nil }
         defer { closedir(directory) }
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         var count = 0
         while let entry = readdir(directory) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
-                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
-            }
-            if !isDot { count += 1 }
+            let recordLength = Int(entry.pointee.d_reclen)
+            let nameCapacity = recordLength - nameOffset
+            let name = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: UInt8.self)
+            if !isDotEntry(name, capacity: nameCapacity) { count += 1 }
         }
-        return count - 1
+        return count
+    }
+
+    /// Whether the NUL-terminated name at `name` (at most `capacity` bytes)
+    /// is `.` or `..`; reads no byte past the terminator or the capacity.
+    static func isDotEntry(_ name: UnsafePointer<UInt8>, capacity: Int) -> Bool {
+        let dot = UInt8(ascii: ".")
+        guard capacity >= 2, name[0] == dot else { return false }
+        if name[1] == 0 { return true }
+        return capacity >= 3 && name[1] == dot && name[2] == 0
     }
 
     private static func gauge(_ name: String, _ help: String, _ value: Double) -> MetricFamily {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QuotaConfig
 
 /// Crash-safe whole-file replacement for the state file.
 ///
@@ -21,10 +22,12 @@ enum StateFile {
 
     /// The file's bytes, or nil when it does not exist.
     static func read(_ path: String) throws(Failure) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        if descriptor < 0 {
-            if errno == ENOENT { return nil }
-            throw failure("cannot open \(path)")
+        let descriptor: Int32
+        do {
+            descriptor = try RegularFile.openForReading(path)
+        } catch {
+            if access(path, F_OK) != 0 && errno == ENOENT { return nil }
+            throw Failure(description: "cannot open \(path): \(error.reason)")
         }
         defer { close(descriptor) }
         var content: [UInt8] = []

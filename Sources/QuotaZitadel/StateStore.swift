@@ -13,6 +13,9 @@ import QuotaLogging
 final class StateStore: Sendable {
     struct Failure: Error, Sendable, CustomStringConvertible {
         var description: String
+        /// Another process (or store) holds the state file's lock: a
+        /// configuration problem that refuses start-up, not a disk problem.
+        var isLockConflict = false
     }
 
     enum RecordOutcome: Sendable, Equatable {
@@ -29,11 +32,35 @@ final class StateStore: Sendable {
     private let clock: @Sendable () -> Double
     /// nil until the file has been loaded successfully.
     private let state = Locked<ZitadelState?>(nil)
+    /// Whether loading takes the file's `StateFileLock` first: true for the
+    /// stores the provider writes through; tests reading a file back do not.
+    private let exclusive: Bool
+    private let fileLock = Locked<StateFileLock?>(nil)
 
-    init(path: String, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    init(path: String, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, exclusive: Bool = false) {
         self.path = path
         self.logger = logger.with(["state_file": path])
         self.clock = clock
+        self.exclusive = exclusive
+    }
+
+    /// Lets another process take the file; called at shutdown.
+    func releaseLock() {
+        fileLock.withLock { $0 = nil }
+    }
+
+    private func lockIfExclusive() throws(Failure) {
+        guard exclusive else { return }
+        let result: Result<Void, Failure> = fileLock.withLock { held in
+            if held != nil { return .success(()) }
+            do throws(StateFileLock.Conflict) {
+                held = try StateFileLock.acquire(for: path)
+                return .success(())
+            } catch {
+                return .failure(Failure(description: error.description, isLockConflict: true))
+            }
+        }
+        try result.get()
     }
 
     /// Loads the file if that has not happened yet. A file that does not
@@ -44,6 +71,7 @@ final class StateStore: Sendable {
         let result: Result<Void, Failure> = state.withLock { current in
             if current != nil { return .success(()) }
             do throws(Failure) {
+                try lockIfExclusive()
                 current = try readState()
                 return .success(())
             } catch {

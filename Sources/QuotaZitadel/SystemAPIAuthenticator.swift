@@ -39,7 +39,7 @@ final class SystemAPIAuthenticator: Sendable {
     func authorization() throws(CollectorError) -> String {
         switch credentials {
         case .signedJWT(let userID, let key, let keyID):
-            return "Bearer " + jwt(userID: userID, key: key, keyID: keyID)
+            return "Bearer " + (try jwt(userID: userID, key: key, keyID: keyID))
         case .tokenFile(let path):
             let bytes: [UInt8]
             do {
@@ -53,11 +53,11 @@ final class SystemAPIAuthenticator: Sendable {
         }
     }
 
-    private func jwt(userID: String, key: RSAPrivateKey, keyID: String?) -> String {
+    private func jwt(userID: String, key: RSAPrivateKey, keyID: String?) throws(CollectorError) -> String {
         let now = clock()
-        return cached.withLock { cached in
+        let result: Result<String, RSASigningError> = cached.withLock { cached in
             if let current = cached, current.expires - now > Self.renewBefore {
-                return current.token
+                return .success(current.token)
             }
             let issuedAt = Int64(now.rounded(.down))
             let expires = issuedAt + Int64(Self.lifetime)
@@ -68,9 +68,18 @@ final class SystemAPIAuthenticator: Sendable {
                 "iat": .number(JSONNumber(issuedAt)),
                 "exp": .number(JSONNumber(expires)),
             ]
-            let token = JSONWebToken.signRS256(claimsJSON: Array(claims.serialized().utf8), key: key, keyID: keyID)
+            let token: String
+            do throws(RSASigningError) {
+                token = try JSONWebToken.signRS256(claimsJSON: Array(claims.serialized().utf8), key: key, keyID: keyID)
+            } catch {
+                return .failure(error)
+            }
             cached = (token, Double(expires))
-            return token
+            return .success(token)
+        }
+        switch result {
+        case .success(let token): return token
+        case .failure(let error): throw CollectorError(.auth, "cannot sign the system API token: \(error)")
         }
     }
 }

@@ -35,7 +35,9 @@ public final class ZitadelProvider: Provider {
     private let stores: StateStoreRegistry
     private let receiver: NotificationReceiver
     private let legacyServers = Locked<[String: Double]>([:])
-    private let loops = Locked<[Task<Void, Never>]>([])
+    /// The provisioning loop of each provisioning target in force, with the
+    /// target it was started for.
+    private let loops = Locked<[TargetIdentity: (target: Target, task: Task<Void, Never>)]>([:])
     private let timing: ProvisioningTiming
     private let clock: @Sendable () -> Double
 
@@ -73,7 +75,7 @@ public final class ZitadelProvider: Provider {
             identity: TargetIdentity(provider: name, account: instance.instanceID, collector: "quotas"),
             labels: common.labels,
             settings: common.settings,
-            collector: ZitadelQuotaCollector(instance: instance, store: store, clock: clock)
+            collector: ZitadelQuotaCollector(instance: instance, store: store, clock: clock, configPath: entry.path)
         )]
         if instance.provisioning, let credentials = instance.credentials {
             let client = SystemAPIClient(
@@ -101,12 +103,31 @@ public final class ZitadelProvider: Provider {
         }]
     }
 
+    /// Locks and loads every state file before the configuration is used,
+    /// so a file another process holds stops start-up (or the reload) with
+    /// the file and the holder's pid, and the receiver knows every
+    /// instance's secret by the time the listener opens. Other load
+    /// failures are logged in `configurationApplied` and refuse only that
+    /// instance's notifications.
+    public func prepare(_ targets: [Target]) throws(ConfigError) {
+        for target in targets {
+            guard let quotas = target.collector as? ZitadelQuotaCollector else { continue }
+            do {
+                try quotas.store.load()
+            } catch where error.isLockConflict {
+                throw ConfigError(path: quotas.configPath, message: error.description)
+            } catch {
+                continue
+            }
+        }
+    }
+
     /// Loads the state files (so a corrupt one is reported at start), points
     /// the receiver at the configured instances, and replaces the
     /// provisioning loops of the previous configuration with new ones.
     public func configurationApplied(_ targets: [Target]) async {
         var endpoints: [String: NotificationReceiver.Endpoint] = [:]
-        var provisioners: [QuotaProvisioner] = []
+        var provisioning: [Target] = []
         for target in targets {
             if let quotas = target.collector as? ZitadelQuotaCollector {
                 do {
@@ -118,39 +139,50 @@ public final class ZitadelProvider: Provider {
                 }
                 endpoints[quotas.instance.instanceID] = .init(configuredSecret: quotas.instance.receiverSecret, store: quotas.store)
             }
-            if let provisioning = target.collector as? ProvisioningCollector {
-                provisioners.append(provisioning.provisioner)
+            if target.collector is ProvisioningCollector {
+                provisioning.append(target)
             }
         }
         receiver.setEndpoints(endpoints)
-        for provisioner in provisioners {
+        // An unchanged instance keeps its loop (the cache keeps its target,
+        // whose collector reports that loop): restarting it would call
+        // SetQuota at every reload. Changed and new instances get a new one.
+        let previous = loops.current
+        var next: [TargetIdentity: (target: Target, task: Task<Void, Never>)] = [:]
+        for target in provisioning {
+            if let running = previous[target.identity], target.isUnchanged(from: running.target) {
+                next[target.identity] = running
+                continue
+            }
+            guard let provisioner = (target.collector as? ProvisioningCollector)?.provisioner else { continue }
             provisioner.status.markLoopStarted()
+            next[target.identity] = (target, Task { await provisioner.run() })
         }
-        let started = provisioners.map { provisioner in Task { await provisioner.run() } }
-        let previous = loops.withLock { loops in
-            defer { loops = started }
-            return loops
-        }
-        for task in previous {
-            task.cancel()
+        loops.withLock { $0 = next }
+        for (identity, running) in previous where next[identity]?.task != running.task {
+            running.task.cancel()
         }
     }
 
-    /// Stops the provisioning loops. Every notification was already written
-    /// when it was acknowledged, so there is nothing left to flush.
+    /// Stops the provisioning loops and releases the state files' locks.
+    /// Every notification was already written when it was acknowledged, so
+    /// there is nothing left to flush.
     public func shutdown() async {
         let running = loops.withLock { loops in
-            defer { loops = [] }
+            defer { loops = [:] }
             return loops
         }
-        for task in running {
-            task.cancel()
+        for loop in running.values {
+            loop.task.cancel()
+        }
+        for store in stores.all {
+            store.releaseLock()
         }
     }
 
     /// The provisioning tasks of the configuration in force.
     var runningLoops: [Task<Void, Never>] {
-        loops.current
+        loops.current.values.map(\.task)
     }
 
     public func extraFamilies() -> [MetricFamily] {

@@ -8,6 +8,9 @@ struct ZitadelQuotaCollector: Collector {
     let instance: ZitadelInstance
     let store: StateStore
     let clock: @Sendable () -> Double
+    /// The entry's path in the configuration, for a state file error found
+    /// once the configuration is applied.
+    var configPath = ""
 
     func collect() async throws(CollectorError) -> [QuotaReading] {
         let notifications: [ZitadelNotification]

@@ -150,6 +150,49 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         #expect(replacement.callCount == 1, "a reloaded target is refreshed at once, whatever min_interval says")
     }
 
+    /// Reloading used to forget every target's last attempt, so each
+    /// reload+scrape pair called every upstream again.
+    @Test func reloadKeepsAnUnchangedTargetAndRefreshesAChangedOne() async {
+        let clock = ManualClock()
+        let same = TargetDefinition(digest: [1])
+        let kept = FakeCollector([.readings([reading])])
+        let changing = FakeCollector([.readings([reading])])
+        func targets(_ keptCollector: FakeCollector, _ changingCollector: FakeCollector, changingDefinition: TargetDefinition) -> [Target] {
+            var first = target(keptCollector)
+            first.definition = same
+            var second = target(changingCollector, account: "a2")
+            second.definition = changingDefinition
+            return [first, second]
+        }
+        let cache = CollectionCache(targets: targets(kept, changing, changingDefinition: same), logger: .disabled, clock: { clock.now })
+        _ = await cache.refresh(deadline: deadline(60))
+        for _ in 0..<50 {
+            // A new configuration builds new collectors even for unchanged entries.
+            await cache.replaceTargets(targets(FakeCollector([.readings([])]), changing, changingDefinition: same))
+            _ = await cache.refresh(deadline: deadline(60))
+        }
+        #expect(kept.callCount == 1, "an unchanged target is not collected again before min_interval")
+        #expect(changing.callCount == 1)
+
+        let replacement = FakeCollector([.readings([])])
+        await cache.replaceTargets(targets(FakeCollector([.readings([])]), replacement, changingDefinition: TargetDefinition(digest: [2])))
+        let snapshot = await cache.refresh(deadline: deadline(60))
+        #expect(replacement.callCount == 1, "a changed target is refreshed at once")
+        #expect(kept.callCount == 1)
+        #expect(snapshot.targets.first { $0.identity.account == "a1" }?.readings == [reading], "the unchanged target keeps its collector and values")
+
+        let relabelledCollector = FakeCollector([.readings([])])
+        var relabelled = targets(relabelledCollector, replacement, changingDefinition: TargetDefinition(digest: [2]))
+        relabelled[0].labels = [Label("team", "edge")]
+        await cache.replaceTargets(relabelled)
+        _ = await cache.refresh(deadline: deadline(60))
+        #expect(relabelledCollector.callCount == 1, "labels count as part of the definition")
+        #expect(replacement.callCount == 1)
+        clock.advance(61)
+        _ = await cache.refresh(deadline: deadline(60))
+        #expect(replacement.callCount == 2, "min_interval still applies")
+    }
+
     @Test func invalidatedTargetIsCollectedAtTheNextScrape() async {
         let clock = ManualClock()
         let invalidations = TargetInvalidations()

@@ -187,7 +187,7 @@ import Testing
             try ConfigEnvironment.readFileFromDisk(missing)
         }
         let directory = FileManager.default.temporaryDirectory.path
-        #expect(throws: FileReadError(path: directory, reason: "Is a directory")) {
+        #expect(throws: FileReadError(path: directory, reason: "not a regular file (a directory); only regular files are read")) {
             try ConfigEnvironment.readFileFromDisk(directory)
         }
         #expect(FileReadError(path: "/x", reason: "Permission denied").description == #"cannot read "/x": Permission denied"#)

@@ -10,7 +10,7 @@ struct JSONWebTokenTests {
     func matchesOpenSSL() throws {
         let files = try RSAOpenSSLTests.files(bits: 2048)
         let key = try RSAPrivateKey(pem: OpenSSLKeys.text(of: files.pkcs8))
-        let token = JSONWebToken.signRS256(claimsJSON: Self.claims, key: key)
+        let token = try JSONWebToken.signRS256(claimsJSON: Self.claims, key: key)
 
         let parts = token.split(separator: ".").map(String.init)
         try #require(parts.count == 3)
@@ -26,7 +26,7 @@ struct JSONWebTokenTests {
     func keyID() throws {
         let key = try RSAPrivateKey(pem: OpenSSLKeys.text(of: RSAOpenSSLTests.files(bits: 2048).pkcs1))
         let keyID = "key \"7\"\\\n"
-        let token = JSONWebToken.signRS256(claimsJSON: Self.claims, key: key, keyID: keyID)
+        let token = try JSONWebToken.signRS256(claimsJSON: Self.claims, key: key, keyID: keyID)
         let header = try #require(Base64URL.decode(token.split(separator: ".")[0]))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(header)) as? [String: String])
         #expect(object == ["alg": "RS256", "typ": "JWT", "kid": keyID])
@@ -37,7 +37,7 @@ struct JSONWebTokenTests {
     func rejections() throws {
         let key = try RSAPrivateKey(pem: OpenSSLKeys.text(of: RSAOpenSSLTests.files(bits: 2048).pkcs8))
         let otherKey = try RSAPrivateKey(pem: OpenSSLKeys.text(of: RSAOpenSSLTests.files(bits: 4096).pkcs8))
-        let token = JSONWebToken.signRS256(claimsJSON: Self.claims, key: key)
+        let token = try JSONWebToken.signRS256(claimsJSON: Self.claims, key: key)
         let parts = token.split(separator: ".").map(String.init)
 
         let forgedClaims = Base64URL.encode(#"{"iss":"attacker"}"#.utf8)

@@ -62,49 +62,91 @@ import Testing
         #expect(notDirectory.stdout.isEmpty, "nothing is collected with an unusable storage path")
     }
 
-    /// Signals during start-up are neither fatal nor lost. The config file
-    /// is a FIFO, so the exporter is provably still starting (blocked
-    /// reading it) when SIGHUP and then SIGTERM arrive: it must go on to
-    /// serve, apply the reload, and exit 0 for the SIGTERM.
+    /// Signals during start-up are neither fatal nor lost. The exporter's
+    /// stderr is a pipe this test filled beforehand, so its first log line
+    /// (the "no provider configured" warning, written after the
+    /// configuration is read and before the listener opens) blocks: the
+    /// exporter is provably still starting when SIGHUP and then SIGTERM
+    /// arrive. Draining the pipe lets it go on: it must serve, apply the
+    /// reload, and exit 0 for the SIGTERM. (This used a FIFO as the config
+    /// file; FIFOs are now refused instead of waited on.)
     @Test func signalsDuringStartUpAreNeitherFatalNorLost() async throws {
         let directory = TemporaryDirectory()
-        let fifo = directory.path + "/config.json"
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let child = try ExporterProcess(["--config.file=\(fifo)", "--web.listen-address=127.0.0.1:0"])
-        let pid = child.process.processIdentifier
-        // Wait until SIGHUP and SIGTERM no longer have their default action
-        // (bits 0 and 14 of SigIgn or SigCgt: libdispatch catches them).
+        let file = directory.write("config.json", "{}")
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        // Fill the pipe to the last byte, so that any write the exporter makes blocks.
+        let flags = fcntl(writeEnd, F_GETFL)
+        _ = fcntl(writeEnd, F_SETFL, flags | O_NONBLOCK)
+        var prefilled = 0
+        let block = [UInt8](repeating: UInt8(ascii: "#"), count: 4096)
+        while write(writeEnd, block, block.count) > 0 { prefilled += block.count }
+        var byte = UInt8(ascii: "#")
+        while write(writeEnd, &byte, 1) == 1 { prefilled += 1 }
+        _ = fcntl(writeEnd, F_SETFL, flags)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ExporterProcess.binaryPath)
+        process.arguments = ["--config.file=\(file)", "--web.listen-address=127.0.0.1:0"]
+        process.standardError = FileHandle(fileDescriptor: writeEnd, closeOnDealloc: false)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        close(writeEnd)
+        let pid = process.processIdentifier
+        defer { if process.isRunning { process.terminate() } }
+        // Wait until libdispatch catches SIGHUP and SIGTERM (bits 0 and 14 of
+        // SigCgt). SigIgn is not enough: the exporter ignores them first and
+        // its signal sources take over a moment later, and a signal sent in
+        // between is dropped by the kernel.
         var handled = false
-        for _ in 0..<500 where !handled {
+        for _ in 0..<1000 where !handled {
             let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-            let masks = status.split(separator: "\n")
-                .filter { $0.hasPrefix("SigIgn:") || $0.hasPrefix("SigCgt:") }
-                .compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
-            let mask = masks.reduce(0, |)
-            handled = mask & (1 << 0) != 0 && mask & (1 << 14) != 0
+            let caught = status.split(separator: "\n")
+                .first { $0.hasPrefix("SigCgt:") }
+                .flatMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) } ?? 0
+            handled = caught & (1 << 0) != 0 && caught & (1 << 14) != 0
             if !handled { try await Task.sleep(nanoseconds: 10_000_000) }
         }
         #expect(handled, "the exporter takes over SIGHUP and SIGTERM before reading its configuration")
-        child.signal(SIGHUP)
-        child.signal(SIGTERM)
+        var unread: Int32 = 0
+        #expect(ioctl(readEnd, UInt(FIONREAD), &unread) == 0 && Int(unread) == prefilled, "not one byte of the exporter's log got through: it is still starting")
+        kill(pid, SIGHUP)
+        kill(pid, SIGTERM)
         try await Task.sleep(nanoseconds: 100_000_000)
-        #expect(child.process.isRunning, "a start-up signal must not kill the exporter")
-        // Unblock the configuration read.
-        // Off the cooperative pool: opening a FIFO blocks until the reader is there.
-        let written = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        #expect(process.isRunning, "a start-up signal must not kill the exporter")
+        // Unblock the log, reading it to the end (EOF when the exporter exits) off the cooperative pool.
+        let skipped = prefilled
+        let log = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             DispatchQueue.global().async {
-                let descriptor = open(fifo, O_WRONLY)
-                guard descriptor >= 0 else { return continuation.resume(returning: false) }
-                let bytes = Array(staticConfig.utf8)
-                let count = write(descriptor, bytes, bytes.count)
-                close(descriptor)
-                continuation.resume(returning: count == bytes.count)
+                var bytes: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let count = read(readEnd, &chunk, chunk.count)
+                    if count <= 0 { break }
+                    bytes += chunk[..<count]
+                }
+                close(readEnd)
+                continuation.resume(returning: String(decoding: bytes.dropFirst(skipped), as: UTF8.self))
             }
         }
-        #expect(written)
-        #expect(await child.waitForExit(timeout: 30) == 0, "the SIGTERM that came during start-up stops it cleanly: \(child.stderr)")
-        #expect(child.stderr.contains("SIGHUP received"), "the SIGHUP that came during start-up is not lost")
-        #expect(child.stderr.contains("msg=stopped"))
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "the SIGTERM that came during start-up stops it cleanly: \(log)")
+        #expect(log.contains("no provider configured"), "\(log)")
+        #expect(log.contains("SIGHUP received"), "the SIGHUP that came during start-up is not lost")
+        #expect(log.contains("msg=stopped"))
+    }
+
+    /// A FIFO as the config file used to block start-up forever.
+    @Test func aConfigFileThatIsAFIFOIsRefusedAtOnce() async throws {
+        let directory = TemporaryDirectory()
+        let fifo = directory.path + "/config.json"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for mode in ["--config.check", "--web.listen-address=127.0.0.1:0"] {
+            let result = try await ExporterProcess.run(["--config.file=\(fifo)", mode], timeout: 20)
+            #expect(result.status == 1, "\(mode): \(result.stderr)")
+            #expect(result.stderr.contains("not a regular file (a FIFO)"), "\(mode): \(result.stderr)")
+        }
     }
 
     @Test func servesReloadsOnSIGHUPAndStopsOnSIGTERM() async throws {

@@ -1,3 +1,4 @@
+import Foundation
 @testable import QuotaExporter
 import QuotaExposition
 import Testing
@@ -16,6 +17,53 @@ import Testing
     @Test func parsesBootTime() {
         #expect(ProcessMetrics.parseBootTime("cpu 1 2 3\nbtime 1700000000\nprocesses 5\n") == 1_700_000_000)
         #expect(ProcessMetrics.parseBootTime("cpu 1 2 3\n") == nil)
+    }
+
+    /// Names of every length up to 255 bytes, enough of them to fill
+    /// several of readdir's buffers, so that some buffer ends with a short
+    /// name: reading a whole 256-byte `d_name` there read past the buffer
+    /// (AddressSanitizer reports it: `swift test --sanitize=address`).
+    @Test func countsEveryEntryOfADirectoryExactly() throws {
+        let directory = NSTemporaryDirectory() + "quota-fd-count-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var names: Set<String> = []
+        for length in 1...255 {
+            for variant in ["a", "b", "c"] {
+                names.insert(String(repeating: variant, count: length))
+            }
+        }
+        names.insert(".hidden")
+        names.insert("..x")
+        for name in names {
+            #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: nil), "\(name.count)")
+        }
+        #expect(ProcessMetrics.countEntries(ofDirectory: directory) == names.count)
+    }
+
+    @Test func dotEntriesAreRecognisedWithinTheirCapacity() {
+        func isDot(_ bytes: [UInt8], capacity: Int) -> Bool {
+            bytes.withUnsafeBufferPointer { ProcessMetrics.isDotEntry($0.baseAddress!, capacity: capacity) }
+        }
+        #expect(isDot([0x2E, 0], capacity: 2))
+        #expect(isDot([0x2E, 0x2E, 0], capacity: 3))
+        #expect(!isDot([0x2E, 0x2E, 0], capacity: 2))
+        #expect(!isDot([0x2E, 0x61, 0], capacity: 3))
+        #expect(!isDot([0x2E, 0x2E, 0x2E, 0], capacity: 4))
+    }
+
+    @Test func openDescriptorsIncludeOnesJustOpened() throws {
+        let before = try #require(ProcessMetrics.countOpenDescriptors())
+        var descriptors: [Int32] = []
+        for _ in 0..<64 {
+            var pair: [Int32] = [0, 0]
+            #expect(pipe(&pair) == 0)
+            descriptors += pair
+        }
+        defer { descriptors.forEach { close($0) } }
+        let after = try #require(ProcessMetrics.countOpenDescriptors())
+        // Other tests open and close descriptors meanwhile; 128 of ours are certain.
+        #expect(after >= 128, "before \(before), after \(after)")
     }
 
     @Test func readsThisProcess() {

@@ -130,6 +130,18 @@ import QuotaLogging
         #expect(failure(quota(#""from": "2026-01-01T00:00:00Z", "reset_interval": "100y""#)) == nil)
     }
 
+    /// Used to load, pass --config.check, and trap at the first signature.
+    @Test func keyThatCannotSignIsAConfigErrorNamingTheField() {
+        #expect {
+            _ = try zitadelTargets(
+                #"{"url": "https://z", "instance_id": "1", "system_user": "u", "private_key_file": "/run/key.pem", "receiver_url": "http://e", \#(Self.quotas)}"#,
+                files: ["/run/key.pem": InconsistentRSAKey.compositePrimePEM])
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("private_key_file: cannot load the RSA private key") && text.contains("trial signature")
+        }
+    }
+
     @Test func withoutStatePathTheEntryIsRefused() {
         #expect {
             _ = try zitadelTargets(#"{"url": "https://z", "instance_id": "1", "token_file": "/run/zitadel-token", "receiver_url": "http://e", \#(Self.quotas)}"#,

@@ -93,6 +93,17 @@ import Testing
         #expect(scratch.entries() == ["state.json.corrupt-5"])
     }
 
+    /// A FIFO in place of the state file used to block the first load forever.
+    @Test(.timeLimit(.minutes(1))) func aStateFileThatIsNotARegularFileIsRefusedNotWaitedOn() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("state.json")
+        #expect(mkfifo(path, 0o600) == 0)
+        let store = StateStore(path: path, logger: .disabled)
+        let error = #expect(throws: StateStore.Failure.self) { try store.load() }
+        #expect(error?.description == "cannot open \(path): not a regular file (a FIFO); only regular files are read")
+        #expect(scratch.entries() == ["state.json"], "not moved aside: it is not a corrupt state")
+    }
+
     @Test func fileFromANewerExporterIsLeftAlone() throws {
         let scratch = try ScratchDirectory()
         let text = #"{"version":2,"whatever":[]}"#
