@@ -70,6 +70,46 @@ import Testing
     /// arrive. Draining the pipe lets it go on: it must serve, apply the
     /// reload, and exit 0 for the SIGTERM. (This used a FIFO as the config
     /// file; FIFOs are now refused instead of waited on.)
+    /// The earliest SIGTERM that can reach the exporter once it has taken
+    /// the signal over is honoured. It used to ignore the signals first
+    /// (`SIG_IGN`) and let libdispatch install its handler a moment later:
+    /// a SIGTERM in between was dropped by the kernel and the process served
+    /// on. Polls /proc for the first sign that the signal is no longer at its
+    /// default action (ignored or caught) and sends SIGTERM at once.
+    @Test func theEarliestStopSignalIsNotLost() async throws {
+        let directory = TemporaryDirectory()
+        let file = directory.write("config.json", "{}")
+        for _ in 0..<5 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ExporterProcess.binaryPath)
+            process.arguments = ["--config.file=\(file)", "--web.listen-address=127.0.0.1:0"]
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let pid = process.processIdentifier
+            defer { if process.isRunning { kill(pid, SIGKILL) } }
+            var sent = false
+            for _ in 0..<200_000 where !sent && process.isRunning {
+                let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+                let masks = status.split(separator: "\n")
+                    .filter { $0.hasPrefix("SigIgn:") || $0.hasPrefix("SigCgt:") }
+                    .compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
+                if masks.contains(where: { $0 & (1 << 14) != 0 }) {
+                    kill(pid, SIGTERM)
+                    sent = true
+                }
+            }
+            #expect(sent, "the exporter never took SIGTERM over")
+            for _ in 0..<1000 where process.isRunning {
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
+            #expect(!process.isRunning, "a SIGTERM sent right after the exporter took the signal over was lost")
+            if !process.isRunning {
+                #expect(process.terminationStatus == 0)
+            }
+        }
+    }
+
     @Test func signalsDuringStartUpAreNeitherFatalNorLost() async throws {
         let directory = TemporaryDirectory()
         let file = directory.write("config.json", "{}")
@@ -95,10 +135,8 @@ import Testing
         close(writeEnd)
         let pid = process.processIdentifier
         defer { if process.isRunning { process.terminate() } }
-        // Wait until libdispatch catches SIGHUP and SIGTERM (bits 0 and 14 of
-        // SigCgt). SigIgn is not enough: the exporter ignores them first and
-        // its signal sources take over a moment later, and a signal sent in
-        // between is dropped by the kernel.
+        // Wait until the exporter catches SIGHUP and SIGTERM (bits 0 and 14
+        // of SigCgt): before that, their default action would still apply.
         var handled = false
         for _ in 0..<1000 where !handled {
             let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
