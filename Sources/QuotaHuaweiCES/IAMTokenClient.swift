@@ -32,9 +32,14 @@ struct IAMTokenClient: Sendable {
         guard let token = response.header("x-subject-token"), !token.isEmpty else {
             throw CollectorError(.decode, "IAM answered HTTP \(response.status) without an X-Subject-Token header", statusCode: response.status)
         }
-        let expiresAt = (try? JSONValue.parse(response.body))?["token"]?["expires_at"]?.stringValue.flatMap(RFC3339.parse)
-            ?? now.addingTimeInterval(Self.assumedLifetime)
+        let expiresAt = Self.expiry(answer: response.body) ?? now.addingTimeInterval(Self.assumedLifetime)
         return IAMToken(value: Secret(token), fetchedAt: now, expiresAt: expiresAt)
+    }
+
+    /// `token.expires_at` of the answer's body, nil when missing or not a
+    /// timestamp; on its own so the fuzz harness reaches it without a server.
+    static func expiry(answer body: [UInt8]) -> Date? {
+        (try? JSONValue.parse(body))?["token"]?["expires_at"]?.stringValue.flatMap(RFC3339.parse)
     }
 
     /// The password method, scoped to the project whose quotas are read.
