@@ -89,6 +89,7 @@ if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
         ("FuzzRFC3339", ["QuotaCollection"]),
         ("FuzzDuration", ["QuotaConfig", "QuotaExporter"]),
         ("FuzzRetryAfter", ["QuotaCollection"]),
+        ("FuzzScrape", ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaConfig"]),
     ]
     package.targets += [
         .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),

@@ -12,6 +12,7 @@
 #   scripts/fuzz.sh --no-build -t 60 FuzzHTTPRequest FuzzChunkedBody
 #   scripts/fuzz.sh --reproduce FuzzHTTPRequest ci-artifacts/fuzz/FuzzHTTPRequest/crash-…
 #   scripts/fuzz.sh --keep-going -t 600  # past the first finding (libFuzzer -fork=1)
+#   scripts/fuzz.sh --no-build --triage  # replay saved findings, one line per distinct cause
 #
 # New corpus entries go to a scratch directory (--corpus-dir, default
 # .build-fuzz/corpus/<harness>), never into Fuzz/corpus/, which holds the
@@ -22,13 +23,13 @@ cd "$(dirname "$0")/.."
 harnesses=(
   FuzzHTTPRequest FuzzHTTPHead FuzzChunkedBody FuzzJSON FuzzConfig FuzzAccept
   FuzzCloudflare FuzzHuaweiCES FuzzIAMToken FuzzZitadel FuzzRSAKey
-  FuzzRFC3339 FuzzDuration FuzzRetryAfter
+  FuzzRFC3339 FuzzDuration FuzzRetryAfter FuzzScrape
 )
 
 # The dictionary for each harness: HTTP syntax or JSON syntax and field names.
 dictionary() {
   case "$1" in
-    FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzRetryAfter) echo Fuzz/dict/http.dict ;;
+    FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzRetryAfter | FuzzScrape) echo Fuzz/dict/http.dict ;;
     FuzzRSAKey) echo "" ;;
     *) echo Fuzz/dict/json.dict ;;
   esac
@@ -44,10 +45,11 @@ timeout_s=10
 max_len=8192
 leaks=0
 keep_going=0
+triage=0
 reproduce=""
 selected=()
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
   case "$1" in
@@ -63,6 +65,7 @@ while (($#)); do
     --detect-leaks) leaks=1; shift ;;
     --keep-going) keep_going=1; shift ;;
     --reproduce) reproduce=$3; selected=("$2"); shift 3 ;;
+    --triage) triage=1; shift ;;
     --list) printf '%s\n' "${harnesses[@]}"; exit 0 ;;
     -h | --help) usage; exit 0 ;;
     -*) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -78,12 +81,13 @@ corpus_root=${corpus_root:-$scratch/corpus}
 build_flags=(--scratch-path "$scratch" -c release -Xswiftc -enable-testing -Xswiftc -sanitize=fuzzer,address)
 if ((build)); then
   echo "==> building ${#selected[@]} harness(es) (release, -sanitize=fuzzer,address, -enable-testing)"
+  mkdir -p "$scratch"
   for name in "${selected[@]}"; do
-    if ! QUOTA_EXPORTER_FUZZ=1 swift build "${build_flags[@]}" --product "$name" >"$scratch-$name.log" 2>&1; then
-      grep -E 'error:' "$scratch-$name.log" | head -20 || tail -n 30 "$scratch-$name.log"
-      echo "build of $name failed (log: $scratch-$name.log)"; exit 1
+    if ! QUOTA_EXPORTER_FUZZ=1 swift build "${build_flags[@]}" --product "$name" >"$scratch/build-$name.log" 2>&1; then
+      grep -E 'error:' "$scratch/build-$name.log" | head -20 || tail -n 30 "$scratch/build-$name.log"
+      echo "build of $name failed (log: $scratch/build-$name.log)"; exit 1
     fi
-    rm -f "$scratch-$name.log"
+    rm -f "$scratch/build-$name.log"
   done
 fi
 bin=$(QUOTA_EXPORTER_FUZZ=1 swift build "${build_flags[@]}" --show-bin-path)
@@ -102,6 +106,23 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=$leaks:allocator_may_return_nul
 if [ -n "$reproduce" ]; then
   name=${selected[0]}
   exec "$bin/$name" -runs=1 -detect_leaks="$leaks" -rss_limit_mb="$rss_limit_mb" -timeout="$timeout_s" "$reproduce"
+fi
+
+# Replays every saved finding of the selected harnesses and groups them by
+# cause: the invariant that failed (its file:line) or the first frame in
+# Sources/ (a trap in the exporter's own code).
+if ((triage)); then
+  for name in "${selected[@]}"; do
+    for file in $(find "$artifacts/$name" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) 2>/dev/null | sort); do
+      out=$("$bin/$name" -runs=1 -detect_leaks="$leaks" -rss_limit_mb="$rss_limit_mb" -timeout="$timeout_s" "$file" 2>&1 || true)
+      cause=$(printf '%s\n' "$out" | grep -m1 -oE 'Fatal error: fuzz invariant violated|Fatal error: [^:]*|ERROR: AddressSanitizer: [a-z-]+|ERROR: libFuzzer: [a-z -]+' || echo "no longer reproduces")
+      where=$(printf '%s\n' "$out" | grep -m1 -oE '^[A-Za-z]+/[A-Za-z0-9+]+\.swift:[0-9]+' || true)
+      [ -n "$where" ] || where=$(printf '%s\n' "$out" | grep -E '^ +#[0-9]+ .* in .*/Sources/' | head -n 1 | sed -E 's/.* in ([^ ]+) .*/\1/' | swift demangle --simplified | cut -c1-120)
+      printf '%s\t%s\t%s\n' "$name" "$cause at ${where:-?}" "$file"
+    done
+  done | sort -t $'\t' -k1,2 | awk -F '\t' '{ key = $1 "\t" $2; if (!(key in n)) { order[++k] = key; first[key] = $3 } n[key]++ }
+    END { for (i = 1; i <= k; i++) { split(order[i], f, "\t"); printf "%-16s %4d x  %s\n%22s e.g. %s\n", f[1], n[order[i]], f[2], "", first[order[i]] } }'
+  exit 0
 fi
 
 # The kind of finding and the first frames of the stack, demangled.
