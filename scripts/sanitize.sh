@@ -25,7 +25,8 @@ mkdir -p "$logs"
 export SWIFT_BACKTRACE=enable=no
 # LeakSanitizer is off: the test runner and the Swift runtime keep
 # allocations to exit on purpose, and every one would be reported.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+# scripts/asan.supp lists the reports from code that is not ours.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:suppressions=$PWD/scripts/asan.supp}
 # Keep going after the first report so one run lists everything.
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=0}
 
