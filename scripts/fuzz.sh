@@ -17,6 +17,11 @@
 # New corpus entries go to a scratch directory (--corpus-dir, default
 # .build-fuzz/corpus/<harness>), never into Fuzz/corpus/, which holds the
 # committed seeds; pass the same --corpus-dir to resume a long campaign.
+#
+# Options: -t|--time SECONDS, --short (20), --long (1800), --keep-going,
+# --no-build, --no-leaks, --corpus-dir DIR, --artifacts DIR (ci-artifacts/fuzz),
+# --rss-limit-mb N (2048), --timeout SECONDS per input (10), --max-len N (8192),
+# --reproduce HARNESS FILE, --triage, --list.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +54,7 @@ triage=0
 reproduce=""
 selected=()
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 while (($#)); do
   case "$1" in
