@@ -69,3 +69,40 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// libFuzzer harnesses, one per parser of outside input (`scripts/fuzz.sh`,
+/// README "Fuzzing"). Only declared when `QUOTA_EXPORTER_FUZZ=1`, so the
+/// normal build and `swift test` never see them: they must be built with
+/// `-sanitize=fuzzer` (coverage and libFuzzer's driver) and `-enable-testing`
+/// (they reach internal parsers through `@testable import`, as tests do).
+if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzHTTPRequest", ["QuotaHTTP"]),
+        ("FuzzHTTPHead", ["QuotaHTTP"]),
+        ("FuzzChunkedBody", ["QuotaHTTP"]),
+        ("FuzzJSON", ["QuotaConfig"]),
+        ("FuzzConfig", ["QuotaExporter", "QuotaCollection", "QuotaConfig"]),
+        ("FuzzAccept", ["QuotaExposition"]),
+        ("FuzzCloudflare", ["QuotaCloudflare", "QuotaCollection", "QuotaConfig"]),
+        ("FuzzHuaweiCES", ["QuotaHuaweiCES", "QuotaCollection", "QuotaLogging"]),
+        ("FuzzIAMToken", ["QuotaHuaweiCES", "QuotaConfig"]),
+        ("FuzzZitadel", ["QuotaZitadel", "QuotaCollection"]),
+        ("FuzzRSAKey", ["QuotaCrypto"]),
+        ("FuzzRFC3339", ["QuotaTime"]),
+        ("FuzzDuration", ["QuotaConfig", "QuotaExporter"]),
+        ("FuzzRetryAfter", ["QuotaCollection", "QuotaTime"]),
+        ("FuzzScrape", ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaConfig"]),
+    ]
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: strict),
+    ]
+    package.targets += harnesses.map { harness in
+        .executableTarget(
+            name: harness.name,
+            dependencies: ["CLibFuzzer", "FuzzSupport"] + harness.dependencies,
+            path: "Fuzz/" + harness.name,
+            swiftSettings: strict
+        )
+    }
+}
