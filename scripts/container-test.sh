@@ -56,8 +56,9 @@ if ((${#missing[@]})); then
     die "cannot install ${missing[*]}"
 fi
 
-# runc instead of crun, cgroupfs instead of systemd, and no default ulimits
-# (raising them fails in an unprivileged CI container).
+# runc instead of crun, cgroupfs instead of systemd, and no default ulimits:
+# podman's defaults exceed this kind of machine's hard limits and raising
+# them is not permitted here.
 conf_dir=${XDG_CACHE_HOME:-$HOME/.cache}/quota_exporter
 mkdir -p "$conf_dir"
 export CONTAINERS_CONF="$conf_dir/containers.conf"
@@ -334,6 +335,6 @@ check "stored usage survives the replacement" has_sample "$port2" "$usage_line2"
 check "the old callUrl still works" fake_notifies
 check "replacement: SIGTERM, exit code 0 within 5 s" stops_cleanly qe-test-$$-d
 
-echo "container-test: $passed passed, $failed failed"
+echo "container-test: $passed passed, $failed failed in ${SECONDS} s"
 ((failed == 0)) || exit 1
 echo "$image"
