@@ -24,7 +24,7 @@
 #    (e.g. docker.io/library/debian:bookworm-slim if you have it).
 #  - the binary is built on the host (the Swift image cannot be pulled) with
 #    the Dockerfile's command, or taken from QUOTA_EXPORTER_BIN, and goes in
-#    through the Dockerfile's BINARY_SOURCE=prebuilt stage. The runtime stage,
+#    through the Dockerfile's `prebuilt` target. The runtime stage,
 #    and so the image, is the one `docker build` makes.
 #
 # Needs root (rootful podman, debootstrap); installs podman, runc, debootstrap,
@@ -180,15 +180,18 @@ fi
 # --- the image --------------------------------------------------------------
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo local)
 image=localhost/quota_exporter:$revision
-log "podman build -f deploy/Dockerfile --build-arg BINARY_SOURCE=prebuilt -> $image"
+log "podman build -f deploy/Dockerfile --target prebuilt -> $image"
 dangling_before=$(podman images -q --filter dangling=true | sort)
 if ! podman build "${runtime[@]}" --pull=never -f deploy/Dockerfile --ignorefile deploy/Dockerfile.dockerignore \
-    --build-arg BINARY_SOURCE=prebuilt --build-arg RUNTIME_IMAGE="$base" --build-arg REVISION="$revision" \
-    -t "$image" . >"$work/build.log" 2>&1; then
+    --target prebuilt --build-arg RUNTIME_IMAGE="$base" --build-arg REVISION="$revision" \
+    --label quota_exporter.container-test=true -t "$image" . >"$work/build.log" 2>&1; then
   tail -n 40 "$work/build.log"; die "podman build failed"
 fi
 cp "$work/build.log" "$artifacts/container-build.log"
-# The prebuilt stage's image and the image this tag named before: dangling now.
+# Earlier runs' images (other revisions), the image this tag named before and
+# intermediate images: only this run's image stays.
+podman images --filter label=quota_exporter.container-test=true --format '{{.Repository}}:{{.Tag}}' |
+  grep -vxF "$image" | xargs -r podman rmi >/dev/null 2>&1 || true
 comm -13 <(echo "$dangling_before") <(podman images -q --filter dangling=true | sort) | xargs -r podman rmi >/dev/null 2>&1 || true
 size=$(podman image inspect --format '{{.Size}}' "$image")
 echo "   $image: $((size / 1000000)) MB ($size bytes)"
