@@ -137,6 +137,8 @@ security=$(apt_uri bookworm-security | head -n 1); security=${security:-http://d
 base=${QUOTA_EXPORTER_BASE_IMAGE:-localhost/quota_exporter-base:bookworm-$(date -u +%Gw%V)}
 if podman image exists "$base"; then
   log "runtime base $base (cached)"
+elif [ -n "${QUOTA_EXPORTER_BASE_IMAGE:-}" ]; then
+  die "QUOTA_EXPORTER_BASE_IMAGE=$base is not in podman's store (nothing is pulled)"
 else
   log "runtime base $base: debootstrap --variant=minbase bookworm from $mirror"
   rootfs="$work/rootfs"
@@ -230,8 +232,9 @@ stops_cleanly() { # podman stop sends SIGTERM; exit code 0 well before its 5 s S
   [ "$code" = 0 ] && (((t1 - t0) < 5000000000))
 }
 scrape() { curl -fsS "http://127.0.0.1:$1/metrics" -o "$work/metrics-$1.prom" && cat "$work/metrics-$1.prom"; }
-has_sample() { # has_sample PORT REGEX: the scrape has a line matching REGEX
-  scrape "$1" >/dev/null && grep -E "$2" "$work/metrics-$1.prom"
+has_sample() { # has_sample PORT REGEX: the scrape has a line matching REGEX; else show the quota_usage lines
+  scrape "$1" >/dev/null || return 1
+  grep -E "$2" "$work/metrics-$1.prom" || { echo "no line matches $2 in:"; grep '^quota_usage' "$work/metrics-$1.prom"; return 1; }
 }
 
 today=$(date -u +%Y-%m-%dT00:00:00Z)
