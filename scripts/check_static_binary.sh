@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks the binary deploy/Dockerfile builds (swift build -c release
-# --static-swift-stdlib), since CI has no Docker engine:
+# --static-swift-stdlib) on its own, before scripts/container-test.sh runs it in the image:
 #  1. it links no Swift runtime, Foundation, Dispatch or ICU shared library,
-#     only system libraries that ubuntu:noble + libcurl4t64 provide;
+#     only system libraries that debian:bookworm-slim + libcurl4 provide;
 #  2. it runs (--version, --config.check, serving /metrics) inside a root
 #     filesystem that holds nothing but the binary, the shared libraries it
 #     resolves to (glibc, libstdc++, libgcc_s, libcurl and libcurl's
@@ -19,11 +19,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 echo "== shared libraries the binary asks for (DT_NEEDED)"
 needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 echo "$needed" | sed 's/^/   /'
-# What ubuntu:noble's base (libc6, libstdc++6, libgcc-s1, zlib1g) and
-# libcurl4t64 install. Anything else would be missing at run time.
+# What debian:bookworm-slim's base (libc6, libstdc++6, libgcc-s1, zlib1g) and
+# libcurl4 install. Anything else would be missing at run time.
 allowed='^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libutil\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libz\.so\.1|libcurl\.so\.4)$'
 while read -r lib; do
-  [[ $lib =~ $allowed ]] || fail "$lib is not in the runtime image (ubuntu:noble + libcurl4t64 ca-certificates tzdata)"
+  [[ $lib =~ $allowed ]] || fail "$lib is not in the runtime image (debian:bookworm-slim + libcurl4 ca-certificates tzdata)"
 done <<<"$needed"
 if ldd "$bin" | grep -Ei 'libswift|libFoundation|libdispatch|libBlocksRuntime|libicu|libxml2|/opt/swift|\.build/'; then
   fail "the binary loads the Swift toolchain's shared libraries; build with --static-swift-stdlib"
