@@ -17,6 +17,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "QuotaConcurrency", swiftSettings: strict),
+        // libcurl (opened at run time, no dev headers needed) and the Linux
+        // calls Swift's Glibc module leaves out.
+        .target(name: "CQuotaSystem"),
+        .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
         .target(name: "QuotaLogging", swiftSettings: strict),
         .target(name: "QuotaExposition", swiftSettings: strict),
         .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging"], swiftSettings: strict),
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "QuotaExpositionTests", dependencies: ["QuotaExposition"]),
         .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
+        .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),

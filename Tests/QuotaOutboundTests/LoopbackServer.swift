@@ -1,0 +1,88 @@
+import Foundation
+
+/// A Python loopback server (see `loopbackScript`) for one test: started on
+/// an ephemeral 127.0.0.1 port, killed when the test is done.
+final class LoopbackServer: @unchecked Sendable {
+    let port: Int
+    private let process: Process
+    private let input: Pipe
+
+    init(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", loopbackScript] + arguments
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line: [UInt8] = []
+        let handle = output.fileHandleForReading
+        while true {
+            let byte = handle.readData(ofLength: 1)
+            guard let first = byte.first else { break }
+            if first == 10 { break }
+            line.append(first)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            try? input.fileHandleForWriting.close()
+            throw LoopbackError(message: "loopback server did not start")
+        }
+        self.port = port
+        self.process = process
+        self.input = input
+    }
+
+    deinit {
+        stop()
+    }
+
+    func stop() {
+        // Closing its stdin is the server's signal to exit (see the script);
+        // SIGTERM may be ignored in this process and so in its children.
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// The server's counters, read over a plain socket so the client under
+    /// test does not count itself.
+    func stats() throws -> [String: Int] {
+        let body = try plainGet("/stats")
+        let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Int]
+        return object ?? [:]
+    }
+
+    private func plainGet(_ path: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LoopbackError(message: "socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw LoopbackError(message: "connect") }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            response += buffer[0..<count]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw LoopbackError(message: "bad stats answer") }
+        return String(text[split.upperBound...])
+    }
+}
+
+struct LoopbackError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
