@@ -27,6 +27,10 @@ enum CurlOutcome {
         if transfer.exceededCap || code == CQS_CURLE_FILESIZE_EXCEEDED {
             return OutboundError(.tooLarge, "response larger than \(transfer.maxResponseBytes) bytes", curlCode: curlCode)
         }
+        if code == CQS_CURLE_COULDNT_CONNECT, let proxy = transfer.proxyForMessages {
+            // The proxy or, if NO_PROXY matched, the host itself: say both.
+            return OutboundError(.connect, "\(text) (proxy \(proxy))", curlCode: curlCode)
+        }
         return OutboundError(kind(of: code), text, curlCode: curlCode)
     }
 

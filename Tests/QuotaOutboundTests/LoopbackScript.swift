@@ -1,7 +1,8 @@
 /// The Python side of the loopback test servers, run with `python3 -c`.
 /// Modes: `http` (plain), `tls CERT KEY` (the same routes over TLS),
 /// `proxy` (a CONNECT proxy that tunnels to 127.0.0.1 only) and
-/// `refuse` (a proxy that answers every CONNECT with 502). Each prints its
+/// `refuse` (a proxy that answers every CONNECT with 502); `tls CERT KEY
+/// CLIENT_CA` requires a client certificate from CLIENT_CA. Each prints its
 /// port on the first line of stdout and serves until killed.
 let loopbackScript = #"""
 import json, os, select, socket, ssl, sys, threading, time
@@ -98,6 +99,13 @@ class Proxy(BaseHTTPRequestHandler):
     refuse = False
     def log_message(self, *args):
         pass
+    def do_GET(self):
+        with lock:
+            body = json.dumps(stats).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
     def do_CONNECT(self):
         bump("connects", 1)
         host, _, port = self.path.rpartition(":")
@@ -138,6 +146,10 @@ else:
     if mode == "tls":
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(sys.argv[2], sys.argv[3])
+        if len(sys.argv) > 4:
+            # Mutual TLS: client certificates must chain to this CA.
+            context.load_verify_locations(sys.argv[4])
+            context.verify_mode = ssl.CERT_REQUIRED
         server.socket = context.wrap_socket(server.socket, server_side=True)
 def exit_with_parent():
     # stdin is a pipe from the test process: EOF means stop, or the test died.
