@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "QuotaCrypto", swiftSettings: strict),
         .target(
             name: "QuotaCollection",
-            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP"],
+            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaOutbound"],
             swiftSettings: strict
         ),
         .target(
