@@ -85,8 +85,8 @@ public final class UpstreamClient: Sendable {
                 switch failure {
                 case .tooLarge(let limit):
                     throw CollectorError(.decode, "response from \(request.url.host ?? "upstream") larger than \(limit) bytes")
-                case .timedOut:
-                    throw CollectorError(.timeout, "no complete response from \(request.url.host ?? "upstream") within \(settings.requestTimeout)s")
+                case .timedOut(let detail):
+                    throw CollectorError(.timeout, "no complete response from \(request.url.host ?? "upstream") within \(settings.requestTimeout)s (\(detail))")
                 case .cancelled:
                     throw CollectorError(.timeout, "request to \(request.url.host ?? "upstream") cancelled at the collection deadline")
                 case .transport(let message, let retryable):

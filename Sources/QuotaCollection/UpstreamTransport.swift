@@ -11,7 +11,8 @@ import QuotaOutbound
 struct UpstreamTransport: Sendable {
     enum Failure: Error {
         case tooLarge(Int)
-        case timedOut
+        /// Curl's words, which say how far the transfer got.
+        case timedOut(String)
         case cancelled
         /// Curl's words. Not retryable when trying again cannot help: a TLS
         /// verification failure, a proxy refusing, a malformed request.
@@ -51,7 +52,7 @@ struct UpstreamTransport: Sendable {
         } catch {
             switch error.kind {
             case .tooLarge: return .failure(.tooLarge(settings.maxResponseBytes))
-            case .timeout: return .failure(.timedOut)
+            case .timeout: return .failure(.timedOut(error.message))
             case .cancelled: return .failure(.cancelled)
             case .tls, .proxy, .invalidRequest, .unavailable: return .failure(.transport(error.message, retryable: false))
             case .resolve, .connect, .transport: return .failure(.transport(error.message, retryable: true))

@@ -82,23 +82,34 @@ final class OutboundLoop: @unchecked Sendable {
     /// stopping: the caller answers its request itself.
     @discardableResult
     func post(_ message: Message) -> Bool {
-        let accepted = mailbox.withLock { box in
+        // The wake-up is written under the lock: once `closed` is set no
+        // write can follow, so none can land on the descriptor number after
+        // the loop closed it and something else reused it.
+        mailbox.withLock { box in
             if box.closed { return false }
             box.messages.append(message)
             if case .stop = message { box.closed = true }
-            return true
-        }
-        if accepted {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, MemoryLayout<UInt64>.size)
+            return true
         }
-        return accepted
     }
 
     /// Starts the loop thread, which keeps the loop alive until it stops.
     func start() throws(OutboundError) -> pthread_t {
         var thread = pthread_t()
         let retained = Unmanaged.passRetained(self).toOpaque()
+        // The loop thread blocks every signal, as libdispatch's threads do:
+        // the exporter takes SIGTERM/SIGHUP through a signalfd-backed
+        // dispatch source with the disposition set to SIG_IGN, so a signal
+        // the kernel delivered to this thread instead would be dropped.
+        // Set on the creating thread around pthread_create, so the new
+        // thread starts with the mask and no signal can slip in first.
+        var all = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         let code = pthread_create(&thread, nil, { raw in
             let loop = Unmanaged<OutboundLoop>.fromOpaque(raw!).takeRetainedValue()
             cqs_name_current_thread("quota-outbound")

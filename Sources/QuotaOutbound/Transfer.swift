@@ -154,7 +154,6 @@ final class Transfer: @unchecked Sendable {
         // Only HTTP(S), also for redirects or a scheme-less proxy string.
         _ = cqs_curl_easy_setopt_pointer(easy, CQS_CURLOPT_PROTOCOLS_STR, "http,https")
         try set(CQS_CURLOPT_NOSIGNAL, 1)
-        if getenv("QO_DEBUG") != nil { try set(CQS_CURLOPT_VERBOSE, 1) }
         try set(CQS_CURLOPT_NOPROGRESS, 1)
         try set(CQS_CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds)
         try set(CQS_CURLOPT_TCP_KEEPALIVE, 1)

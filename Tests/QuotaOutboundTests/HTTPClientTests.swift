@@ -2,9 +2,10 @@ import Foundation
 import Testing
 @testable import QuotaOutbound
 
-@Suite struct HTTPClientTests {
+/// Serialized: each test starts Python servers, and the machine is shared.
+@Suite(.serialized) struct HTTPClientTests {
     @Test func getsBodyStatusAndHeaders() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let response = try await client.request("GET", server.base + "/hello")
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func sendsMethodHeadersAndBody() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient(.init(userAgent: "quota-test"))
         defer { client.shutdown() }
         let body = Array(String(repeating: "payload-", count: 400).utf8)  // over 1 KiB: no Expect: 100-continue wait
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func headHasNoBody() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let response = try await client.request("HEAD", server.base + "/big?bytes=5000")
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func errorStatusesAreResponsesNotErrors() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let response = try await client.request("GET", server.base + "/status/429?retry=12")

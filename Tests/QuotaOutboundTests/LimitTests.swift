@@ -1,9 +1,10 @@
 import Testing
 @testable import QuotaOutbound
 
-@Suite struct LimitTests {
+/// Serialized: each test starts Python servers, and the machine is shared.
+@Suite(.serialized) struct LimitTests {
     @Test func declaredLengthOverTheCapFailsBeforeTheBody() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let error = await #expect(throws: OutboundError.self) {
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func streamedBodyOverTheCapIsAborted() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let error = await #expect(throws: OutboundError.self) {
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func timeoutIsItsOwnKindWithCurlsWords() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let error = await #expect(throws: OutboundError.self) {
@@ -39,11 +40,11 @@ import Testing
     }
 
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let task = Task { try await client.request("GET", server.base + "/slow?ms=20000", timeoutMilliseconds: 60_000) }
-        #expect(await eventually { (try? server.stats()["active"]) == 1 })
+        #expect(await eventually { (try? await server.stats()["active"]) == 1 })
         task.cancel()
         let result = await task.result
         #expect(throws: OutboundError(.cancelled, "request cancelled")) { try result.get() }
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func alreadyCancelledTaskNeverSends() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let task = Task {
@@ -62,14 +63,14 @@ import Testing
         }
         let result = await task.result
         #expect(throws: OutboundError.self) { try result.get() }
-        #expect(try server.stats()["requests"] == 0)
+        #expect(try await server.stats()["requests"] == 0)
     }
 
     @Test func shutdownFailsRequestsInFlight() async throws {
-        let server = try LoopbackServer("http")
+        let server = try await LoopbackServer.start("http")
         let client = try HTTPClient()
         let task = Task { try await client.request("GET", server.base + "/slow?ms=20000", timeoutMilliseconds: 60_000) }
-        #expect(await eventually { (try? server.stats()["active"]) == 1 })
+        #expect(await eventually { (try? await server.stats()["active"]) == 1 })
         client.shutdown()
         let result = await task.result
         #expect(throws: OutboundError(.unavailable, "HTTP client shut down")) { try result.get() }
@@ -77,11 +78,11 @@ import Testing
 }
 
 /// Polls `condition` every 20 ms until it holds or `seconds` pass.
-func eventually(within seconds: Int = 30, _ condition: () -> Bool) async -> Bool {
+func eventually(within seconds: Int = 60, _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while ContinuousClock.now < deadline {
-        if condition() { return true }
+        if await condition() { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }
-    return condition()
+    return await condition()
 }

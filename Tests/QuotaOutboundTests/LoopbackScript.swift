@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
 lock = threading.Lock()
+released = threading.Event()
 stats = {"connections": 0, "open": 0, "max_open": 0, "active": 0, "max_active": 0, "requests": 0, "connects": 0}
 
 def bump(key, delta, peak=None):
@@ -40,7 +41,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
     def route(self):
-        if self.path.startswith("/stats"):
+        if self.path.startswith("/stats") or self.path.startswith("/release"):
             return self.serve()
         bump("requests", 1)
         bump("active", 1, "max_active")
@@ -63,6 +64,13 @@ class Handler(BaseHTTPRequestHandler):
                     stats[key] = 0
                 stats["open"] = 1
                 stats["max_open"] = 1
+            self.answer(200, b"ok")
+        elif url.path == "/hold":
+            # Answers only after /release: waits as long as the test needs.
+            released.wait(120)
+            self.answer(200, b"held")
+        elif url.path == "/release":
+            released.set()
             self.answer(200, b"ok")
         elif url.path == "/slow":
             time.sleep(int(query.get("ms", "1000")) / 1000)

@@ -7,10 +7,19 @@ final class LoopbackServer: @unchecked Sendable {
     private let process: Process
     private let input: Pipe
 
-    init(_ arguments: String...) throws {
+    /// Starts a server on a thread of its own: Python's start-up and the
+    /// blocking read of its port must not hold one of the few cooperative
+    /// threads the other suites in this process need.
+    static func start(_ arguments: String...) async throws -> LoopbackServer {
+        try await offPool { try LoopbackServer(arguments) }
+    }
+
+    private init(_ arguments: [String]) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", loopbackScript] + arguments
+        // The system python directly: a version manager's shim costs a shell and more per start.
+        let direct = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+        process.executableURL = URL(fileURLWithPath: direct ? "/usr/bin/python3" : "/usr/bin/env")
+        process.arguments = (direct ? [] : ["python3"]) + ["-c", loopbackScript] + arguments
         let output = Pipe()
         let input = Pipe()
         process.standardOutput = output
@@ -49,10 +58,14 @@ final class LoopbackServer: @unchecked Sendable {
 
     /// The server's counters, read over a plain socket so the client under
     /// test does not count itself.
-    func stats() throws -> [String: Int] {
-        let body = try plainGet("/stats")
+    func stats() async throws -> [String: Int] {
+        let body = try await offPool { try self.plainGet("/stats") }
         let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Int]
         return object ?? [:]
+    }
+
+    func release() async throws {
+        _ = try await offPool { try self.plainGet("/release") }
     }
 
     private func plainGet(_ path: String) throws -> String {
@@ -85,4 +98,11 @@ final class LoopbackServer: @unchecked Sendable {
 struct LoopbackError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+}
+
+/// Runs blocking test-support work on a thread of its own.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
 }

@@ -1,11 +1,12 @@
 import Testing
 @testable import QuotaOutbound
 
-@Suite struct ProxyTests {
+/// Serialized: each test starts Python servers, and the machine is shared.
+@Suite(.serialized) struct ProxyTests {
     @Test func tunnelsThroughAConnectProxy() async throws {
-        let tls = try TLSFixtures.get()
-        let server = try LoopbackServer("tls", tls.serverCert, tls.serverKey)
-        let proxy = try LoopbackServer("proxy")
+        let tls = try await TLSFixtures.get()
+        let server = try await LoopbackServer.start("tls", tls.serverCert, tls.serverKey)
+        let proxy = try await LoopbackServer.start("proxy")
         let client = try HTTPClient()
         defer { client.shutdown() }
         for _ in 0..<3 {
@@ -16,11 +17,11 @@ import Testing
             #expect(String(decoding: response.body, as: UTF8.self) == "hello")
         }
         // One tunnel, kept alive and reused.
-        #expect(try proxy.stats()["connects"] == 1)
+        #expect(try await proxy.stats()["connects"] == 1)
     }
 
     @Test func refusedConnectNamesTheProxyAndItsStatus() async throws {
-        let proxy = try LoopbackServer("refuse")
+        let proxy = try await LoopbackServer.start("refuse")
         let client = try HTTPClient()
         defer { client.shutdown() }
         let error = await #expect(throws: OutboundError.self) {

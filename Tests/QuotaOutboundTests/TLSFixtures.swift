@@ -14,7 +14,8 @@ struct TLSFixtures: Sendable {
 
     static let shared: Result<TLSFixtures, LoopbackError> = make()
 
-    static func get() throws -> TLSFixtures { try shared.get() }
+    /// Made off the cooperative pool: openssl takes a while on a busy machine.
+    static func get() async throws -> TLSFixtures { try await offPool { try shared.get() } }
 
     private static func make() -> Result<TLSFixtures, LoopbackError> {
         let directory = NSTemporaryDirectory() + "quota-outbound-tls-\(getpid())"

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 @testable import QuotaOutbound
 
-@Suite struct TLSTests {
+/// Serialized: each test starts Python servers, and the machine is shared.
+@Suite(.serialized) struct TLSTests {
     @Test func rightCAPasses() async throws {
-        let tls = try TLSFixtures.get()
-        let server = try LoopbackServer("tls", tls.serverCert, tls.serverKey)
+        let tls = try await TLSFixtures.get()
+        let server = try await LoopbackServer.start("tls", tls.serverCert, tls.serverKey)
         let client = try HTTPClient()
         defer { client.shutdown() }
         let response = try await client.request("GET", "https://127.0.0.1:\(server.port)/hello", tls: .init(caFile: tls.caFile))
@@ -16,8 +17,8 @@ import Testing
     }
 
     @Test func wrongCAFailsInCurlsWords() async throws {
-        let tls = try TLSFixtures.get()
-        let server = try LoopbackServer("tls", tls.serverCert, tls.serverKey)
+        let tls = try await TLSFixtures.get()
+        let server = try await LoopbackServer.start("tls", tls.serverCert, tls.serverKey)
         let client = try HTTPClient()
         defer { client.shutdown() }
         for config in [TLSConfiguration(caFile: tls.wrongCAFile), TLSConfiguration()] {
@@ -30,8 +31,8 @@ import Testing
     }
 
     @Test func missingCAFileIsATLSError() async throws {
-        let tls = try TLSFixtures.get()
-        let server = try LoopbackServer("tls", tls.serverCert, tls.serverKey)
+        let tls = try await TLSFixtures.get()
+        let server = try await LoopbackServer.start("tls", tls.serverCert, tls.serverKey)
         let client = try HTTPClient()
         defer { client.shutdown() }
         let error = await #expect(throws: OutboundError.self) {
@@ -41,8 +42,8 @@ import Testing
     }
 
     @Test func insecureSkipVerifyAcceptsAnyCertificate() async throws {
-        let tls = try TLSFixtures.get()
-        let server = try LoopbackServer("tls", tls.aliasCert, tls.aliasKey)
+        let tls = try await TLSFixtures.get()
+        let server = try await LoopbackServer.start("tls", tls.aliasCert, tls.aliasKey)
         let client = try HTTPClient()
         defer { client.shutdown() }
         let response = try await client.request("GET", "https://127.0.0.1:\(server.port)/hello", tls: .init(caFile: tls.wrongCAFile, insecureSkipVerify: true))
@@ -50,8 +51,8 @@ import Testing
     }
 
     @Test func serverNameIsVerifiedWhileTheURLHostIsConnected() async throws {
-        let tls = try TLSFixtures.get()
-        let server = try LoopbackServer("tls", tls.aliasCert, tls.aliasKey)
+        let tls = try await TLSFixtures.get()
+        let server = try await LoopbackServer.start("tls", tls.aliasCert, tls.aliasKey)
         let client = try HTTPClient()
         defer { client.shutdown() }
         let url = "https://127.0.0.1:\(server.port)/echo"
@@ -69,8 +70,8 @@ import Testing
     }
 
     @Test func clientCertificateForMutualTLS() async throws {
-        let tls = try TLSFixtures.get()
-        let server = try LoopbackServer("tls", tls.serverCert, tls.serverKey, tls.caFile)
+        let tls = try await TLSFixtures.get()
+        let server = try await LoopbackServer.start("tls", tls.serverCert, tls.serverKey, tls.caFile)
         let client = try HTTPClient()
         defer { client.shutdown() }
         let url = "https://127.0.0.1:\(server.port)/hello"
