@@ -2,7 +2,8 @@
 /// Modes: `http` (plain), `tls CERT KEY` (the same routes over TLS),
 /// `proxy` (a CONNECT proxy that tunnels to 127.0.0.1 only) and
 /// `refuse` (a proxy that answers every CONNECT with 502); `tls CERT KEY
-/// CLIENT_CA` requires a client certificate from CLIENT_CA. Each prints its
+/// CLIENT_CA` requires a client certificate from CLIENT_CA; `h2 CERT KEY` is
+/// an HTTP/2-only TLS server (needs python3-h2). Each prints its
 /// port on the first line of stdout and serves until killed.
 let loopbackScript = #"""
 import json, os, select, socket, ssl, sys, threading, time
@@ -145,7 +146,69 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
+def exit_with_parent():
+    # stdin is a pipe from the test process: EOF means stop, or the test died.
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+def serve_h2(cert, key):
+    # HTTP/2 over TLS (ALPN h2) with the python3-h2 package. Each answer
+    # waits 300 ms, so streams sent together are open together; every
+    # answer reports the connections and the most streams open at once.
+    import h2.config, h2.connection, h2.events
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.set_alpn_protocols(["h2"])
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    print(listener.getsockname()[1], flush=True)
+    def handle(raw):
+        bump("connections", 1)
+        try:
+            sock = context.wrap_socket(raw, server_side=True)
+        except OSError:
+            return
+        conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        pending = []
+        try:
+            while True:
+                timeout = max(0, min(due for due, _ in pending) - time.time()) if pending else None
+                ready = sock.pending() or select.select([sock], [], [], timeout)[0]
+                if ready:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    for event in conn.receive_data(data):
+                        if isinstance(event, h2.events.RequestReceived):
+                            bump("requests", 1)
+                            pending.append((time.time() + 0.3, event.stream_id))
+                            with lock:
+                                stats["max_active"] = max(stats["max_active"], len(pending))
+                now = time.time()
+                for item in [item for item in pending if item[0] <= now]:
+                    pending.remove(item)
+                    with lock:
+                        report = [("x-connections", str(stats["connections"])), ("x-max-streams", str(stats["max_active"]))]
+                    conn.send_headers(item[1], [(":status", "200"), ("content-length", "2")] + report)
+                    conn.send_data(item[1], b"h2", end_stream=True)
+                out = conn.data_to_send()
+                if out:
+                    sock.sendall(out)
+        except OSError:
+            return
+        finally:
+            sock.close()
+    while True:
+        raw, _ = listener.accept()
+        threading.Thread(target=handle, args=(raw,), daemon=True).start()
+
 mode = sys.argv[1]
+threading.Thread(target=exit_with_parent, daemon=True).start()
+if mode == "h2":
+    serve_h2(sys.argv[2], sys.argv[3])
 if mode in ("proxy", "refuse"):
     Proxy.refuse = mode == "refuse"
     server = Server(("127.0.0.1", 0), Proxy)
@@ -159,11 +222,6 @@ else:
             context.load_verify_locations(sys.argv[4])
             context.verify_mode = ssl.CERT_REQUIRED
         server.socket = context.wrap_socket(server.socket, server_side=True)
-def exit_with_parent():
-    # stdin is a pipe from the test process: EOF means stop, or the test died.
-    sys.stdin.buffer.read()
-    os._exit(0)
-threading.Thread(target=exit_with_parent, daemon=True).start()
 print(server.server_address[1], flush=True)
 server.serve_forever()
 """#
