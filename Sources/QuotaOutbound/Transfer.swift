@@ -164,8 +164,11 @@ final class Transfer: @unchecked Sendable {
             // open another, so HTTP/2 servers get one multiplexed connection.
             try set(CQS_CURLOPT_PIPEWAIT, 1)
         }
-        // Known-too-large answers (Content-Length) fail before any body is read.
-        try set(CQS_CURLOPT_MAXFILESIZE_LARGE, offset: Int64(maxResponseBytes))
+        // Known-too-large answers (Content-Length) fail before any body is
+        // read; a HEAD answer's length describes a body that never comes.
+        if method != "HEAD" {
+            try set(CQS_CURLOPT_MAXFILESIZE_LARGE, offset: Int64(maxResponseBytes))
+        }
         if let userAgent {
             // A request's own User-Agent header still wins over this.
             try set(CQS_CURLOPT_USERAGENT, string: userAgent)
