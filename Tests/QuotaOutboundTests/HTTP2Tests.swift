@@ -5,13 +5,8 @@ import Testing
 /// Whether the system python has the `h2` package (Debian's python3-h2),
 /// which the HTTP/2 loopback server needs; `.ci/run` installs it.
 let http2ServerAvailable: Bool = {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = ["-c", "import h2.connection"]
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return false }
-    process.waitUntilExit()
-    return process.terminationStatus == 0
+    guard let python = try? Spawned(["/usr/bin/python3", "-c", "import h2.connection"]) else { return false }
+    return python.closeInputAndWait() == 0
 }()
 
 @Suite(.serialized) struct HTTP2Tests {

@@ -1,11 +1,11 @@
 import Foundation
+import Glibc
 
 /// A Python loopback server (see `loopbackScript`) for one test: started on
 /// an ephemeral 127.0.0.1 port, killed when the test is done.
 final class LoopbackServer: @unchecked Sendable {
     let port: Int
-    private let process: Process
-    private let input: Pipe
+    private let child: Spawned
 
     /// Starts a server on a thread of its own: Python's start-up and the
     /// blocking read of its port must not hold one of the few cooperative
@@ -15,43 +15,19 @@ final class LoopbackServer: @unchecked Sendable {
     }
 
     private init(_ arguments: [String]) throws {
-        let process = Process()
         // The system python directly: a version manager's shim costs a shell and more per start.
-        let direct = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
-        process.executableURL = URL(fileURLWithPath: direct ? "/usr/bin/python3" : "/usr/bin/env")
-        process.arguments = (direct ? [] : ["python3"]) + ["-c", loopbackScript] + arguments
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line: [UInt8] = []
-        let handle = output.fileHandleForReading
-        while true {
-            let byte = handle.readData(ofLength: 1)
-            guard let first = byte.first else { break }
-            if first == 10 { break }
-            line.append(first)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            try? input.fileHandleForWriting.close()
+        let python = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "/usr/local/bin/python3"
+        child = try Spawned([python, "-c", loopbackScript] + arguments)
+        guard let port = Int(child.readLine()) else {
+            child.closeInputAndWait()
             throw LoopbackError(message: "loopback server did not start")
         }
         self.port = port
-        self.process = process
-        self.input = input
-    }
-
-    deinit {
-        stop()
     }
 
     func stop() {
-        // Closing its stdin is the server's signal to exit (see the script);
-        // SIGTERM may be ignored in this process and so in its children.
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        // Closing its stdin is the server's signal to exit (see the script).
+        child.closeInputAndWait()
     }
 
     var base: String { "http://127.0.0.1:\(port)" }

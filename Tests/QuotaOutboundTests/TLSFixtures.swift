@@ -33,16 +33,7 @@ struct TLSFixtures: Sendable {
         sign server localhost 'DNS:localhost,IP:127.0.0.1'
         sign alias quota.internal 'DNS:quota.internal'
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        do {
-            try process.run()
-            process.waitUntilExit()
-        } catch {
-            return .failure(LoopbackError(message: "openssl: \(error)"))
-        }
-        guard process.terminationStatus == 0 else {
+        guard let shell = try? Spawned(["/bin/sh", "-c", script]), shell.closeInputAndWait() == 0 else {
             return .failure(LoopbackError(message: "openssl failed making test certificates"))
         }
         return .success(TLSFixtures(directory: directory))
