@@ -20,15 +20,18 @@ struct UpstreamTransport: Sendable {
     }
 
     static let maxTransfers = 64
-    static let shared = UpstreamTransport(client: Result { () throws(OutboundError) in
-        try HTTPClient(HTTPClient.Configuration(maxConcurrency: maxTransfers, userAgent: nil))
-    })
+    static let shared = UpstreamTransport()
 
-    private let client: Result<HTTPClient, OutboundError>
+    /// Made on the first request, not when providers are built: a
+    /// `--config.check` run or an exporter still starting up (signals not yet
+    /// wired) neither loads libcurl nor starts the loop thread.
+    private static let client = Result { () throws(OutboundError) in
+        try HTTPClient(HTTPClient.Configuration(maxConcurrency: maxTransfers, userAgent: nil))
+    }
 
     func perform(_ request: UpstreamRequest, settings: UpstreamClient.Settings) async -> Result<UpstreamResponse, Failure> {
         let client: HTTPClient
-        switch self.client {
+        switch Self.client {
         case .success(let shared): client = shared
         case .failure(let error): return .failure(.transport("outbound HTTP unavailable: \(error.message)", retryable: false))
         }
