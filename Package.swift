@@ -17,6 +17,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "QuotaConcurrency", swiftSettings: strict),
+        // libcurl (opened at run time, no dev headers needed) and the Linux
+        // calls Swift's Glibc module leaves out.
+        .target(name: "CQuotaSystem"),
+        .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
         .target(name: "QuotaLogging", swiftSettings: strict),
         .target(name: "QuotaExposition", swiftSettings: strict),
         .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging"], swiftSettings: strict),
@@ -25,7 +29,7 @@ let package = Package(
         .target(name: "QuotaTime", swiftSettings: strict),
         .target(
             name: "QuotaCollection",
-            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime"],
+            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime", "QuotaOutbound"],
             swiftSettings: strict
         ),
         .target(
@@ -56,6 +60,7 @@ let package = Package(
         .testTarget(name: "QuotaExpositionTests", dependencies: ["QuotaExposition"]),
         .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
+        .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),

@@ -5,8 +5,8 @@
 #     only system libraries that debian:bookworm-slim + libcurl4 provide;
 #  2. it runs (--version, --config.check, serving /metrics) inside a root
 #     filesystem that holds nothing but the binary, the shared libraries it
-#     resolves to (glibc, libstdc++, libgcc_s, libcurl and libcurl's
-#     dependencies), CA certificates and /etc/passwd: mounted read-only,
+#     resolves to (glibc, libstdc++, libgcc_s) plus libcurl.so.4, which it
+#     opens at run time, and libcurl's dependencies, CA certificates and /etc/passwd: mounted read-only,
 #     as uid 65534, with a tmpfs volume at /var/lib/quota_exporter, exactly as
 #     the Deployment runs it.
 # Needs root and unshare(1) for step 2 (CI runs as root); skips it otherwise.
@@ -41,7 +41,12 @@ chmod 0755 "$root"
 cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$root"; }
 trap cleanup EXIT
 install -D -m 0755 "$bin" "$root/usr/bin/quota_exporter"
-for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+# libcurl is opened at run time (dlopen("libcurl.so.4"), see
+# Sources/CQuotaSystem), so the binary's ldd does not list it: add it and
+# what it links, as the runtime image's libcurl4t64 package does.
+curl_lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" { print $NF; exit }')
+[ -n "$curl_lib" ] || fail "libcurl.so.4 is not installed (the runtime image has libcurl4t64)"
+for lib in $(ldd "$bin" | grep -o '/[^ ]*') "$curl_lib" $(ldd "$curl_lib" | grep -o '/[^ ]*'); do
   cp -L --parents "$lib" "$root/"
 done
 mkdir -p "$root/etc/ssl/certs" "$root/var/lib/quota_exporter" "$root/proc" "$root/dev" "$root/tmp"

@@ -36,8 +36,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if let state = try? ZitadelState.decode(body) {
         _ = state.serialized()
     }
+    // An error body that echoes the request must not bring a secret back.
+    let secrets = ["eyJhbGciOiJSUzI1NiJ9.fuzz-bearer-token.sig", "fuzz-receiver-secret-0123456789"]
+    let echoed = body + Array(secrets.joined(separator: " ").utf8)
     for status in [400, 404, 409, 500] {
-        _ = ZitadelErrorBody.collectorError(call: "SetQuota", response: UpstreamResponse(status: status, body: body)).description
+        let text = ZitadelErrorBody.collectorError(call: "SetQuota", response: UpstreamResponse(status: status, body: echoed), redacting: secrets).description
+        for secret in secrets where !String(decoding: body, as: UTF8.self).contains(secret) {
+            fuzzCheck(!text.contains(secret), "a secret came back in the error text: \(text)")
+        }
     }
     return 0
 }
