@@ -16,7 +16,10 @@ final class ScriptedServer: @unchecked Sendable {
         self.responses = responses
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")]),
-            handler: ClosureHTTPHandler { [unowned self] request in await self.next(request)(request) },
+            handler: ClosureHTTPHandler { [weak self] request in
+                guard let self else { return HTTPResponse(status: 503, body: Array("the fake is gone\n".utf8)) }
+                return await self.next(request)(request)
+            },
             logger: .disabled
         )
         try server.start()

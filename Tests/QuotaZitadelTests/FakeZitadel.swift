@@ -46,7 +46,11 @@ final class FakeZitadel: @unchecked Sendable {
         self.staticToken = staticToken
         server = HTTPServer(
             configuration: HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")]),
-            handler: ClosureHTTPHandler { [unowned self] request in self.handle(request) },
+            // Weak: the listener can outlive the fake by a request that was already
+            // on its way when the test ended; that request gets a 503, not a crash.
+            handler: ClosureHTTPHandler { [weak self] request in
+                self?.handle(request) ?? HTTPResponse(status: 503, body: Array("the fake is gone\n".utf8))
+            },
             logger: .disabled
         )
         try server.start()
