@@ -47,7 +47,10 @@ struct Harness {
         let logs = MemoryLogSink()
         var settings = UpstreamClient.Settings()
         settings.retryBaseDelay = 0.001
-        settings.requestTimeout = 5
+        // Long enough to outlast suites of this test process that block the
+        // cooperative pool (openssl, Python) while the fake's handler waits
+        // for a thread; the timeout tests set their own.
+        settings.requestTimeout = 60
         let counter = UpstreamRequestCounter()
         let context = ProviderContext(logger: Logger(level: .debug, format: .logfmt, sink: logs), upstreamCounter: counter, clientSettings: settings)
         let harness = Harness(fake: fake, port: port, provider: HuaweiCESProvider(context: context, clock: now), logs: logs, counter: counter)
@@ -72,7 +75,7 @@ struct Harness {
     /// Parses `json` as one configuration entry, strictly (unknown keys fail).
     func targets(_ json: String, labels: [Label] = []) throws -> [Target] {
         let entry = try ConfigObject.parse(Array(json.utf8), environment: Self.environment)
-        let targets = try provider.targets(from: entry, common: TargetCommon(labels: labels, settings: CollectionSettings(minInterval: 60, maxStaleness: 600, timeout: 10), path: "huaweicloud_ces[0]"))
+        let targets = try provider.targets(from: entry, common: TargetCommon(labels: labels, settings: CollectionSettings(minInterval: 60, maxStaleness: 600, timeout: 60), path: "huaweicloud_ces[0]"))
         try entry.finish()
         return targets
     }
@@ -81,7 +84,7 @@ struct Harness {
     /// lines, without the duration and last-success samples (wall clock).
     func scrape(_ targets: [Target]) async -> [String] {
         let cache = CollectionCache(targets: targets, logger: Logger(level: .debug, format: .logfmt, sink: logs))
-        let snapshot = await cache.refresh(deadline: .now + .seconds(30))
+        let snapshot = await cache.refresh(deadline: .now + .seconds(120))
         let families = SnapshotMetrics.quotaFamilies(snapshot) + SnapshotMetrics.collectorFamilies(snapshot)
         let text = String(decoding: ExpositionWriter().render(families, format: .text).bytes, as: UTF8.self)
         return text.split(separator: "\n").map(String.init).filter {

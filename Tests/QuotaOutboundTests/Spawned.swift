@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// A child process started with posix_spawn, for the test servers and
@@ -64,9 +65,21 @@ final class Spawned: @unchecked Sendable {
         self.output = stdoutPipe[0]
     }
 
+    /// Never waits: the last reference usually goes at the end of an async
+    /// test, on one of the few cooperative threads every suite of this
+    /// process shares, and a Python server takes its poll interval (0.5 s,
+    /// more on a busy machine) to exit. Waiting there starved the whole
+    /// test run. The child is killed and reaped on a thread of its own.
     deinit {
-        _ = closeInputAndWait()
+        if input >= 0 { close(input) }
         if output >= 0 { close(output) }
+        guard !reaped else { return }
+        let pid = pid
+        kill(pid, SIGKILL)
+        Thread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        }.start()
     }
 
     /// One line of the child's stdout (blocking).

@@ -27,8 +27,12 @@ import Testing
         await harness.provider.configurationApplied(try receiveOnly(harness))
         let base = harness.server.baseURL + ZitadelInstance.receiverPath
         for path in ["/inst1/wrong-secret-0123456789", "/inst1/", "/inst1", "", "/other/\(Self.secret)", "/inst1/\(Self.secret)/extra", "/inst1/\(Self.secret)x"] {
-            let response = try await post(harness.http, base + path, body: payload())
-            #expect(response.status == 404, "\(path)")
+            do {
+                let response = try await post(harness.http, base + path, body: payload())
+                #expect(response.status == 404, "\(path)")
+            } catch {
+                Issue.record("POST \(path.isEmpty ? "(base path)" : path): \(error)")
+            }
         }
         #expect(count(harness, "unauthorized") == "7")
         #expect(count(harness, "stored") == "0")

@@ -76,6 +76,11 @@ func unixTime(_ text: String) -> Double {
 func makeHTTPClient() -> UpstreamClient {
     var settings = UpstreamClient.Settings()
     settings.maxRetries = 0
+    // The receiver's handlers run on the cooperative pool, which this test
+    // process shares with suites that block it for many seconds (openssl
+    // making 4096-bit keys, Python cross-checks): a request may wait that
+    // long for its answer without anything being wrong with the exporter.
+    settings.requestTimeout = 60
     return UpstreamClient(provider: "test", settings: settings, counter: UpstreamRequestCounter(), logger: .disabled)
 }
 
