@@ -30,7 +30,7 @@ extension YAMLCursor {
                     // White space before the backslash is content (YAML 1.2, example 7.5).
                     offset += 1
                     let breaks = try foldLineBreak(start: start, parent: parent)
-                    text += repeatElement(UInt8(ascii: "\n"), count: breaks - 1)
+                    text += repeatElement(UInt8(ascii: "\n"), count: max(0, breaks - 1))
                     kept = text.count
                     continue
                 }
@@ -60,6 +60,7 @@ extension YAMLCursor {
     /// Consumes the line break at the cursor, any empty lines after it and
     /// the next line's leading white space; returns the number of breaks.
     private mutating func foldLineBreak(start: Int, parent: Int) throws(YAMLParseError) -> Int {
+        guard offset < bytes.count else { throw error("unterminated string", at: start) }
         var breaks = 0
         while offset < bytes.count, isLineBreak(offset) {
             consumeLineBreak()
