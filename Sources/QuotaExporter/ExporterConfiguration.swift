@@ -22,12 +22,15 @@ public struct ExporterConfiguration: Sendable {
 /// a bad label name or a missing secret is an error naming the field path,
 /// and the exporter refuses to start (or, on reload, keeps the old config).
 ///
-/// ```json
-/// {
-///   "global": {"min_interval": "60s", "max_staleness": "10m", "timeout": "30s", "max_concurrency": 4},
-///   "cloudflare": [{"account_id": "…", "api_token_file": "/run/secrets/cf", "labels": {"team": "edge"}}]
-/// }
+/// ```yaml
+/// global: {min_interval: 60s, max_staleness: 10m, timeout: 30s, max_concurrency: 4}
+/// cloudflare:
+///   - {account_id: "…", api_token_file: /run/secrets/cf, labels: {team: edge}}
 /// ```
+///
+/// For a YAML file, errors carry the field's line and column too
+/// (`ConfigSourceMap.locate`), whether they come from a field type or
+/// from a check written here with a hand-built path.
 public struct ConfigurationLoader: Sendable {
     /// Labels every data series already has; static labels may not reuse them.
     public static let standardLabels: Set<String> = ["provider", "account", "quota", "unit"]
