@@ -17,6 +17,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "QuotaConcurrency", swiftSettings: strict),
+        // libcurl (opened at run time, no dev headers needed) and the Linux
+        // calls Swift's Glibc module leaves out.
+        .target(name: "CQuotaSystem"),
+        .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
         .target(name: "QuotaLogging", swiftSettings: strict),
         .target(name: "QuotaExposition", swiftSettings: strict),
         .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging"], swiftSettings: strict),
@@ -26,7 +30,7 @@ let package = Package(
         .target(name: "QuotaTime", swiftSettings: strict),
         .target(
             name: "QuotaCollection",
-            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime"],
+            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime", "QuotaOutbound"],
             swiftSettings: strict
         ),
         .target(
@@ -58,6 +62,7 @@ let package = Package(
         .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
         .testTarget(name: "QuotaYAMLTests", dependencies: ["QuotaYAML", "QuotaConfig"]),
+        .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
@@ -71,3 +76,41 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// libFuzzer harnesses, one per parser of outside input (`scripts/fuzz.sh`,
+/// README "Fuzzing"). Only declared when `QUOTA_EXPORTER_FUZZ=1`, so the
+/// normal build and `swift test` never see them: they must be built with
+/// `-sanitize=fuzzer` (coverage and libFuzzer's driver) and `-enable-testing`
+/// (they reach internal parsers through `@testable import`, as tests do).
+if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzHTTPRequest", ["QuotaHTTP"]),
+        ("FuzzHTTPHead", ["QuotaHTTP"]),
+        ("FuzzChunkedBody", ["QuotaHTTP"]),
+        ("FuzzJSON", ["QuotaConfig"]),
+        ("FuzzConfig", ["QuotaExporter", "QuotaCollection", "QuotaConfig", "QuotaYAML"]),
+        ("FuzzYAML", ["QuotaYAML", "QuotaConfig"]),
+        ("FuzzAccept", ["QuotaExposition"]),
+        ("FuzzCloudflare", ["QuotaCloudflare", "QuotaCollection", "QuotaConfig"]),
+        ("FuzzHuaweiCES", ["QuotaHuaweiCES", "QuotaCollection", "QuotaLogging"]),
+        ("FuzzIAMToken", ["QuotaHuaweiCES", "QuotaConfig"]),
+        ("FuzzZitadel", ["QuotaZitadel", "QuotaCollection"]),
+        ("FuzzRSAKey", ["QuotaCrypto"]),
+        ("FuzzRFC3339", ["QuotaTime"]),
+        ("FuzzDuration", ["QuotaConfig", "QuotaExporter"]),
+        ("FuzzRetryAfter", ["QuotaCollection", "QuotaTime"]),
+        ("FuzzScrape", ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaConfig"]),
+    ]
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: strict),
+    ]
+    package.targets += harnesses.map { harness in
+        .executableTarget(
+            name: harness.name,
+            dependencies: ["CLibFuzzer", "FuzzSupport"] + harness.dependencies,
+            path: "Fuzz/" + harness.name,
+            swiftSettings: strict
+        )
+    }
+}

@@ -183,6 +183,18 @@ def main():
         dockerfile = f.read()
     check("--static-swift-stdlib" in dockerfile and "EXPOSE 8795" in dockerfile and "USER 65534" in dockerfile,
           "Dockerfile: static stdlib build, EXPOSE 8795, USER 65534")
+    # The image CI tests (--target prebuilt, scripts/container-test.sh) is the
+    # image users build but for where the binary comes from: both stages are
+    # the one runtime stage plus the binary, and the default is the last.
+    froms = re.findall(r"^FROM\s+(.+)$", dockerfile, re.M)
+    check(froms[-1].strip() == "runtime" and "runtime AS prebuilt" in froms
+          and sum(f.endswith("AS runtime") for f in froms) == 1,
+          "Dockerfile: the default image and --target prebuilt are both the runtime stage plus the binary")
+    check(re.search(r"apt-get install -y --no-install-recommends libcurl4 ca-certificates tzdata\s", dockerfile) is not None,
+          "Dockerfile: runtime packages are libcurl4 ca-certificates tzdata")
+    with open(os.path.join(ROOT, "deploy/Dockerfile.dockerignore")) as f:
+        ignore = f.read().split()
+    check("!deploy/prebuilt/quota_exporter" in ignore, "Dockerfile.dockerignore lets the prebuilt binary in")
 
     # The ConfigMap's configuration, through the real binary.
     if binary:

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Checks the binary deploy/Dockerfile builds (swift build -c release
-# --static-swift-stdlib), since CI has no Docker engine:
+# --static-swift-stdlib) on its own, before scripts/container-test.sh runs it in the image:
 #  1. it links no Swift runtime, Foundation, Dispatch or ICU shared library,
-#     only system libraries that ubuntu:noble + libcurl4t64 provide;
+#     only system libraries that debian:bookworm-slim + libcurl4 provide;
 #  2. it runs (--version, --config.check, serving /metrics) inside a root
 #     filesystem that holds nothing but the binary, the shared libraries it
-#     resolves to (glibc, libstdc++, libgcc_s, libcurl and libcurl's
-#     dependencies), CA certificates and /etc/passwd: mounted read-only,
+#     resolves to (glibc, libstdc++, libgcc_s) plus libcurl.so.4, which it
+#     opens at run time, and libcurl's dependencies, CA certificates and /etc/passwd: mounted read-only,
 #     as uid 65534, with a tmpfs volume at /var/lib/quota_exporter, exactly as
 #     the Deployment runs it.
 # Needs root and unshare(1) for step 2 (CI runs as root); skips it otherwise.
@@ -19,11 +19,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 echo "== shared libraries the binary asks for (DT_NEEDED)"
 needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 echo "$needed" | sed 's/^/   /'
-# What ubuntu:noble's base (libc6, libstdc++6, libgcc-s1, zlib1g) and
-# libcurl4t64 install. Anything else would be missing at run time.
+# What debian:bookworm-slim's base (libc6, libstdc++6, libgcc-s1, zlib1g) and
+# libcurl4 install. Anything else would be missing at run time.
 allowed='^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libutil\.so\.1|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libz\.so\.1|libcurl\.so\.4)$'
 while read -r lib; do
-  [[ $lib =~ $allowed ]] || fail "$lib is not in the runtime image (ubuntu:noble + libcurl4t64 ca-certificates tzdata)"
+  [[ $lib =~ $allowed ]] || fail "$lib is not in the runtime image (debian:bookworm-slim + libcurl4 ca-certificates tzdata)"
 done <<<"$needed"
 if ldd "$bin" | grep -Ei 'libswift|libFoundation|libdispatch|libBlocksRuntime|libicu|libxml2|/opt/swift|\.build/'; then
   fail "the binary loads the Swift toolchain's shared libraries; build with --static-swift-stdlib"
@@ -41,7 +41,12 @@ chmod 0755 "$root"
 cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$root"; }
 trap cleanup EXIT
 install -D -m 0755 "$bin" "$root/usr/bin/quota_exporter"
-for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+# libcurl is opened at run time (dlopen("libcurl.so.4"), see
+# Sources/CQuotaSystem), so the binary's ldd does not list it: add it and
+# what it links, as the runtime image's libcurl4t64 package does.
+curl_lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" { print $NF; exit }')
+[ -n "$curl_lib" ] || fail "libcurl.so.4 is not installed (the runtime image has libcurl4t64)"
+for lib in $(ldd "$bin" | grep -o '/[^ ]*') "$curl_lib" $(ldd "$curl_lib" | grep -o '/[^ ]*'); do
   cp -L --parents "$lib" "$root/"
 done
 mkdir -p "$root/etc/ssl/certs" "$root/var/lib/quota_exporter" "$root/proc" "$root/dev" "$root/tmp"
@@ -51,8 +56,8 @@ echo 'nogroup:x:65534:' >"$root/etc/group"
 # The static example, plus a receive-only ZITADEL instance: its notifications
 # are written to the state file on the volume.
 python3 - "$root/etc/quota_exporter.json" <<'PY'
-import json, sys
-config = json.load(open("examples/config.json"))
+import json, sys, yaml
+config = yaml.safe_load(open("examples/config.yaml"))
 config["zitadel"] = [{"url": "http://127.0.0.1:9", "instance_id": "1", "provisioning": False,
                       "receiver_secret": "static-binary-check-secret",
                       "quotas": [{"unit": "requests_all_authenticated", "amount": 1000,

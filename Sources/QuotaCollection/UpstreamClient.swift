@@ -1,12 +1,10 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import QuotaConcurrency
 import QuotaLogging
 import QuotaTime
+import QuotaOutbound
 
-/// The HTTP client every provider shares, on one URLSession.
+/// The HTTP client every provider shares, on libcurl through `QuotaOutbound`.
 ///
 /// It enforces what keeps an exporter a good API citizen: a total timeout
 /// per request, a cap on the response size, `Retry-After` on 429/503 (no
@@ -27,6 +25,11 @@ public final class UpstreamClient: Sendable {
         /// Longest block honoured, so a bogus header can't silence a provider for days.
         public var maxRateLimitBlock: Double = 3600
         public var userAgent: String = "quota_exporter"
+        /// Explicit proxy for this provider (`http://host:port`); nil leaves
+        /// curl to read `HTTPS_PROXY`/`http_proxy`/`NO_PROXY`.
+        public var proxyURL: String?
+        /// CA, client certificate and server name for private endpoints.
+        public var tls = TLSConfiguration()
 
         public init() {}
     }
@@ -35,8 +38,7 @@ public final class UpstreamClient: Sendable {
     public let settings: Settings
     private let counter: UpstreamRequestCounter
     private let gate: RateLimitGate
-    private let session: URLSession
-    private let delegate: SessionDelegate
+    private let transport: UpstreamTransport
     private let logger: Logger
 
     public init(provider: String, settings: Settings = Settings(), counter: UpstreamRequestCounter, logger: Logger) {
@@ -45,38 +47,7 @@ public final class UpstreamClient: Sendable {
         self.counter = counter
         self.gate = RateLimitGate()
         self.logger = logger.with(["provider": provider])
-        (self.session, self.delegate) = Self.session(requestTimeout: settings.requestTimeout)
-    }
-
-    /// One URLSession (and its delegate) per request timeout for the whole
-    /// process, created on first use and never invalidated. Invalidating a
-    /// FoundationNetworking session while libcurl still has callbacks queued
-    /// on libdispatch can crash the process; sessions are few and live as
-    /// long as the providers that use them anyway. Task identifiers are
-    /// unique per session, which is all the delegate needs.
-    private static let sessions = Locked<[Double: SharedSession]>([:])
-
-    private struct SharedSession: @unchecked Sendable {
-        let session: URLSession
-        let delegate: SessionDelegate
-    }
-
-    private static func session(requestTimeout: Double) -> (URLSession, SessionDelegate) {
-        let shared = sessions.withLock { sessions in
-            if let existing = sessions[requestTimeout] { return existing }
-            let configuration = URLSessionConfiguration.ephemeral
-            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-            configuration.urlCache = nil
-            configuration.httpCookieStorage = nil
-            configuration.httpShouldSetCookies = false
-            configuration.timeoutIntervalForRequest = requestTimeout
-            configuration.timeoutIntervalForResource = requestTimeout
-            let delegate = SessionDelegate()
-            let created = SharedSession(session: URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil), delegate: delegate)
-            sessions[requestTimeout] = created
-            return created
-        }
-        return (shared.session, shared.delegate)
+        self.transport = UpstreamTransport.shared
     }
 
     /// Unix time until which `scope` is blocked by a `Retry-After`, if it is.
@@ -95,14 +66,7 @@ public final class UpstreamClient: Sendable {
             if let until = gate.blockedUntil(request.rateLimitScope) {
                 throw CollectorError(.rateLimited, "not calling \(provider) until \(Self.iso(until)) (Retry-After)")
             }
-            let outcome: Result<UpstreamResponse, SessionDelegate.Failure>
-            do {
-                outcome = .success(try await perform(request))
-            } catch let failure as SessionDelegate.Failure {
-                outcome = .failure(failure)
-            } catch {
-                outcome = .failure(.transport(String(describing: error)))
-            }
+            let outcome = await transport.perform(request, settings: settings)
             switch outcome {
             case .success(let response):
                 counter.record(provider: provider, code: String(response.status))
@@ -122,12 +86,12 @@ public final class UpstreamClient: Sendable {
                 switch failure {
                 case .tooLarge(let limit):
                     throw CollectorError(.decode, "response from \(request.url.host ?? "upstream") larger than \(limit) bytes")
-                case .timedOut:
-                    throw CollectorError(.timeout, "no complete response from \(request.url.host ?? "upstream") within \(settings.requestTimeout)s")
+                case .timedOut(let detail):
+                    throw CollectorError(.timeout, "no complete response from \(request.url.host ?? "upstream") within \(settings.requestTimeout)s (\(detail))")
                 case .cancelled:
                     throw CollectorError(.timeout, "request to \(request.url.host ?? "upstream") cancelled at the collection deadline")
-                case .transport(let message):
-                    if request.retryable, attempt < settings.maxRetries, !Task.isCancelled {
+                case .transport(let message, let retryable):
+                    if retryable, request.retryable, attempt < settings.maxRetries, !Task.isCancelled {
                         attempt += 1
                         logger.debug("retrying after transport error", ["err": message, "attempt": String(attempt)])
                         await backoff(attempt)
@@ -136,35 +100,6 @@ public final class UpstreamClient: Sendable {
                     throw CollectorError(.network, "\(request.url.host ?? "upstream"): \(message)")
                 }
             }
-        }
-    }
-
-    private func perform(_ request: UpstreamRequest) async throws -> UpstreamResponse {
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method
-        urlRequest.timeoutInterval = settings.requestTimeout
-        urlRequest.setValue(settings.userAgent, forHTTPHeaderField: "User-Agent")
-        for header in request.headers {
-            urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
-        }
-        if let body = request.body {
-            urlRequest.httpBody = Data(body)
-        }
-        let task = session.dataTask(with: urlRequest)
-        let delegate = self.delegate
-        let timeout = settings.requestTimeout
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                delegate.register(task, maxBytes: settings.maxResponseBytes, continuation: continuation)
-                let timer = DispatchWorkItem { [weak task] in
-                    if let task { delegate.fail(task, with: .timedOut) }
-                }
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-                task.resume()
-                _ = timer
-            }
-        } onCancel: {
-            delegate.fail(task, with: .cancelled)
         }
     }
 
