@@ -45,7 +45,12 @@ enum ConfigPathComponents {
             }
             let start = index
             while index < bytes.count, bytes[index] != UInt8(ascii: "."), bytes[index] != UInt8(ascii: "[") { index += 1 }
-            guard index > start else { return nil }
+            // `ConfigPath` writes only these characters unquoted.
+            let isPlain = bytes[start..<index].allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            }
+            guard index > start, isPlain else { return nil }
             components.append(.member(String(decoding: bytes[start..<index], as: UTF8.self)))
             expectsPlain = false
         }
