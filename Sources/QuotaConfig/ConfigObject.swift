@@ -113,7 +113,9 @@ public final class ConfigObject {
     /// all reading is done.
     public func finish() throws(ConfigError) {
         for key in members.keys where !requestedKeys.contains(key) {
-            throw ConfigError(path: path, message: unknownKeyMessage(key))
+            // The path stays the object's (the message names the key); a YAML
+            // document's location points at the key itself, the line to fix.
+            throw ConfigError(path: path, message: unknownKeyMessage(key), location: sourceMap?.location(of: ConfigPath.member(key, of: path)))
         }
         for child in children {
             try child.finish()

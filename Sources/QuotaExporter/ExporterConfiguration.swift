@@ -100,7 +100,9 @@ public struct ConfigurationLoader: Sendable {
         } catch {
             // An unknown top-level key is most likely a provider name typo.
             if error.path.isEmpty || error.path == root.path {
-                throw ConfigError(path: error.path, message: error.message + "; known providers: " + providers.map(\.name).joined(separator: ", "))
+                throw ConfigError(
+                    path: error.path, message: error.message + "; known providers: " + providers.map(\.name).joined(separator: ", "),
+                    location: error.location)
             }
             throw error
         }

@@ -52,6 +52,7 @@ private func error(_ json: String) -> ConfigError? {
         let files = [
             "/etc/q.yaml": "static:\n  - account: a\n    quotas:\n      - quota: q\n        unit: 007\n",
             "/etc/typo.yaml": "statik: []\n",
+            "/etc/nested.yaml": "static:\n  - account: a\n    quotas: []\n    acount: b\n",
             "/etc/q.json": #"{"static": [{"account": "a", "quotas": [{"quota": "q", "unit": 7}]}]}"#,
         ]
         let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter()))
@@ -66,7 +67,8 @@ private func error(_ json: String) -> ConfigError? {
         }
         #expect(failure("/etc/q.yaml")?.description == "static[0].quotas[0].unit (line 5, column 9): expected a string, found a number (YAML reads an unquoted value with a sign, leading zeros, 0x, 0o, a fraction or an exponent as a number that does not keep its text: put it in quotes)")
         #expect(failure("/etc/q.json")?.description == "static[0].quotas[0].unit: expected a string, found a number")
-        #expect(failure("/etc/typo.yaml")?.description.hasPrefix(#"unknown key "statik", did you mean "static"?"#) == true)
+        #expect(failure("/etc/typo.yaml")?.description.hasPrefix(#"line 1, column 1: unknown key "statik", did you mean "static"?"#) == true)
+        #expect(failure("/etc/nested.yaml")?.description.hasPrefix(#"static[0] (line 4, column 5): unknown key "acount", did you mean "account"?"#) == true)
     }
 
     /// The loader lets a provider settle its targets as a set: 50
