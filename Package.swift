@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "QuotaExposition", swiftSettings: strict),
         .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging"], swiftSettings: strict),
         .target(name: "QuotaConfig", swiftSettings: strict),
+        .target(name: "QuotaYAML", dependencies: ["QuotaConfig"], swiftSettings: strict),
         .target(name: "QuotaCrypto", swiftSettings: strict),
         .target(name: "QuotaTime", swiftSettings: strict),
         .target(
@@ -51,7 +52,7 @@ let package = Package(
             name: "QuotaExporter",
             dependencies: [
                 "QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
-                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto",
+                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto", "QuotaYAML",
             ],
             swiftSettings: strict
         ),
@@ -60,16 +61,17 @@ let package = Package(
         .testTarget(name: "QuotaExpositionTests", dependencies: ["QuotaExposition"]),
         .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
+        .testTarget(name: "QuotaYAMLTests", dependencies: ["QuotaYAML", "QuotaConfig"]),
         .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
         .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),
-        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),
+        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaYAML"]),
         .testTarget(
             name: "QuotaExporterTests",
-            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging"]
+            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging", "QuotaYAML"]
         ),
     ],
     swiftLanguageModes: [.v6]
@@ -86,7 +88,8 @@ if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
         ("FuzzHTTPHead", ["QuotaHTTP"]),
         ("FuzzChunkedBody", ["QuotaHTTP"]),
         ("FuzzJSON", ["QuotaConfig"]),
-        ("FuzzConfig", ["QuotaExporter", "QuotaCollection", "QuotaConfig"]),
+        ("FuzzConfig", ["QuotaExporter", "QuotaCollection", "QuotaConfig", "QuotaYAML"]),
+        ("FuzzYAML", ["QuotaYAML", "QuotaConfig"]),
         ("FuzzAccept", ["QuotaExposition"]),
         ("FuzzCloudflare", ["QuotaCloudflare", "QuotaCollection", "QuotaConfig"]),
         ("FuzzHuaweiCES", ["QuotaHuaweiCES", "QuotaCollection", "QuotaLogging"]),

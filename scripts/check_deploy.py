@@ -198,7 +198,7 @@ def main():
 
     # The ConfigMap's configuration, through the real binary.
     if binary:
-        config = resources["ConfigMap"]["data"]["config.json"]
+        config = resources["ConfigMap"]["data"]["config.yaml"]
         with tempfile.TemporaryDirectory() as tmp:
             secrets = os.path.join(tmp, "secrets")
             os.mkdir(secrets)
@@ -209,7 +209,7 @@ def main():
                 else:
                     with open(path, "w") as f:
                         f.write("stand-in-secret-0123456789")
-            config_path = os.path.join(tmp, "config.json")
+            config_path = os.path.join(tmp, "config.yaml")
             with open(config_path, "w") as f:
                 f.write(config.replace("/etc/quota-exporter/secrets", secrets))
             os.mkdir(os.path.join(tmp, "state"))

@@ -56,8 +56,8 @@ echo 'nogroup:x:65534:' >"$root/etc/group"
 # The static example, plus a receive-only ZITADEL instance: its notifications
 # are written to the state file on the volume.
 python3 - "$root/etc/quota_exporter.json" <<'PY'
-import json, sys
-config = json.load(open("examples/config.json"))
+import json, sys, yaml
+config = yaml.safe_load(open("examples/config.yaml"))
 config["zitadel"] = [{"url": "http://127.0.0.1:9", "instance_id": "1", "provisioning": False,
                       "receiver_secret": "static-binary-check-secret",
                       "quotas": [{"unit": "requests_all_authenticated", "amount": 1000,

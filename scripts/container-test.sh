@@ -244,9 +244,9 @@ today=$(date -u +%Y-%m-%dT00:00:00Z)
 instance=231848297847848901
 secret=container-test-receiver-secret
 python3 - "$work/config.json" "$instance" "$secret" "$today" <<'PY'
-import json, sys
+import json, sys, yaml
 path, instance, secret, today = sys.argv[1:]
-config = {"static": json.load(open("examples/config.json"))["static"],
+config = {"static": yaml.safe_load(open("examples/config.yaml"))["static"],
           "zitadel": [{"url": "http://127.0.0.1:9", "instance_id": instance, "provisioning": False,
                        "receiver_secret": secret,
                        "quotas": [{"unit": "requests_all_authenticated", "amount": 1000,

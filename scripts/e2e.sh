@@ -87,15 +87,19 @@ mkdir -p "$work/readme"
 python3 - "$work/readme" <<'PY'
 import re, sys
 text = open("README.md").read()
-block = re.search(r"```json\n(.*?)```", text[text.index("## Configuration"):], re.S).group(1)
-open(sys.argv[1] + "/config.json", "w").write(block.replace("/run/secrets/", sys.argv[1] + "/"))
+section = text[text.index("## Configuration"):]
+for kind in ("yaml", "json"):
+    block = re.search(r"```%s\n(.*?)```" % kind, section, re.S).group(1)
+    open(sys.argv[1] + "/config." + kind, "w").write(block.replace("/run/secrets/", sys.argv[1] + "/"))
 PY
 echo token >"$work/readme/cloudflare"; echo secret >"$work/readme/huawei-sk"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/readme/zitadel.pem" 2>/dev/null
-check "README configuration example passes --config.check" \
-  env HUAWEICLOUD_SDK_AK=ak "$bin" --config.file="$work/readme/config.json" --storage.path="$work/readme" --config.check
-for example in examples/*.json; do
-  check "$example is valid JSON" python3 -m json.tool "$example"
+for kind in yaml json; do
+  check "README configuration example ($kind) passes --config.check" \
+    env HUAWEICLOUD_SDK_AK=ak "$bin" --config.file="$work/readme/config.$kind" --storage.path="$work/readme" --config.check
+done
+for example in examples/*.yaml; do
+  check "$example is valid YAML" python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$example"
 done
 
 # Fake upstreams, one process for all three providers.
@@ -116,8 +120,8 @@ live_account=0123456789abcdef0123456789abcdef
 denied_account=fedcba9876543210fedcba9876543210
 zitadel_instance=231848297847848958
 python3 - "$work/config.json" <<PY
-import json, sys
-static = json.load(open("examples/config.json"))["static"]
+import json, sys, yaml
+static = yaml.safe_load(open("examples/config.yaml"))["static"]
 cloudflare = lambda account, **extra: dict(account_id=account, base_url="$fakes/client/v4", **extra)
 config = {
     "global": {"min_interval": "1s", "max_staleness": "10m", "timeout": "10s"},

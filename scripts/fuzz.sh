@@ -28,7 +28,7 @@ cd "$(dirname "$0")/.."
 harnesses=(
   FuzzHTTPRequest FuzzHTTPHead FuzzChunkedBody FuzzJSON FuzzConfig FuzzAccept
   FuzzCloudflare FuzzHuaweiCES FuzzIAMToken FuzzZitadel FuzzRSAKey
-  FuzzRFC3339 FuzzDuration FuzzRetryAfter FuzzScrape
+  FuzzRFC3339 FuzzDuration FuzzRetryAfter FuzzScrape FuzzYAML
 )
 
 # The dictionary for each harness: HTTP syntax or JSON syntax and field names.
@@ -36,6 +36,7 @@ dictionary() {
   case "$1" in
     FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzRetryAfter | FuzzScrape) echo Fuzz/dict/http.dict ;;
     FuzzRSAKey) echo "" ;;
+    FuzzYAML) echo Fuzz/dict/yaml.dict ;;
     *) echo Fuzz/dict/json.dict ;;
   esac
 }

@@ -153,6 +153,16 @@ def main():
             corpus.add("FuzzDuration", text)
         if re.fullmatch(r"\d{1,6}|[A-Z][a-z]{2,8}, \d\d[ -][A-Z][a-z]{2}[ -]\d{2,4} \d\d:\d\d:\d\d GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4}", text):
             corpus.add("FuzzRetryAfter", text)
+    # YAML: the examples, the ConfigMap's configuration, the YAML tests' literals.
+    yaml_texts = [path.read_text() for path in sorted((ROOT / "examples").glob("*.yaml"))]
+    configmap = (ROOT / "deploy" / "kubernetes" / "configmap.yaml").read_text()
+    yaml_texts.append(configmap)
+    for path in sorted((ROOT / "Tests" / "QuotaYAMLTests").glob("*.swift")):
+        yaml_texts.extend(text for text in swift_literals(path.read_text()) if ":" in text or "-" in text)
+    for text in yaml_texts:
+        corpus.add("FuzzYAML", text)
+        if re.search(r"^(global|static|cloudflare|huaweicloud_ces|zitadel):", text, re.M):
+            corpus.add("FuzzConfig", text)
     for harness, count in sorted(corpus.written.items()):
         print(f"{harness}: {count} new seeds")
 

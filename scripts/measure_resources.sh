@@ -26,12 +26,12 @@ pids+=("$!")
 for _ in $(seq 1 100); do [ -s "$work/fakes.port" ] && break; sleep 0.1; done
 fakes="http://127.0.0.1:$(cat "$work/fakes.port")"
 python3 - "$work/config.json" "$fakes" <<'PY'
-import json, sys
+import json, sys, yaml
 path, fakes = sys.argv[1:]
 cf = lambda a: {"account_id": a, "api_token": "e2e-cloudflare-token", "base_url": fakes + "/client/v4"}
 json.dump({
     "global": {"min_interval": "1s", "max_staleness": "10m"},
-    "static": json.load(open("examples/config.json"))["static"],
+    "static": yaml.safe_load(open("examples/config.yaml"))["static"],
     "cloudflare": [cf("01a7362d577a6c3019a474fd6f485823"), cf("0123456789abcdef0123456789abcdef")],
     "huaweicloud_ces": [{"region": "ap-southeast-1", "project_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
                          "endpoint": fakes, "access_key": "E2EACCESSKEY", "secret_key": "measure"}],

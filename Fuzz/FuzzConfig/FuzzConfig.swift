@@ -3,9 +3,10 @@ import Glibc
 import QuotaCollection
 import QuotaConfig
 @testable import QuotaExporter
+import QuotaYAML
 
 /// The configuration file as `--config.file` (and `/-/reload`) reads it:
-/// JSON, `${VAR}` expansion, `*_file` secrets, every built-in provider's
+/// YAML or JSON (`ConfigFile.parse`), `${VAR}` expansion, `*_file` secrets, every built-in provider's
 /// validation. Everything comes from memory: the secret files the examples
 /// name exist with long distinctive values, and no path reaches the disk
 /// (`ConfigEnvironment.inMemory`; the ZITADEL state files are only opened by
@@ -63,7 +64,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter()))
     let loader = ConfigurationLoader(providers: providers, environment: environment)
     do {
-        let root = try ConfigObject.parse(bytes, environment: environment)
+        let root = try ConfigFile.parse(bytes, environment: environment)
         let configuration = try loader.parse(root, source: "fuzz")
         for target in configuration.targets {
             _ = target.identity.description

@@ -36,7 +36,7 @@ extension ConfigObject {
     }
 
     private func inlineSecret(_ value: JSONValue, _ context: ConfigContext) throws(ConfigError) -> Secret {
-        guard case .string(let text) = value else { throw context.typeMismatch(expected: "a string", found: value) }
+        guard let text = context.text(of: value) else { throw context.stringMismatch(expected: "a string", found: value) }
         guard !text.isEmpty else { throw context.error("must not be empty") }
         guard text.hasPrefix("${"), text.hasSuffix("}") else { return Secret(text) }
 

@@ -22,17 +22,23 @@ public final class ConfigObject {
     public let environment: ConfigEnvironment
     /// The raw members, for callers that need to look without being strict.
     public let members: JSONObject
+    /// Where the document's fields were written, for YAML documents; nil
+    /// for JSON, whose errors keep the form they always had.
+    public let sourceMap: ConfigSourceMap?
     private var requestedKeys: Set<String> = []
     private var children: [ConfigObject] = []
 
     /// Fails with `expected an object, found ...` when `value` is not an object.
-    public init(_ value: JSONValue, path: String = "", environment: ConfigEnvironment = .process) throws(ConfigError) {
+    public init(
+        _ value: JSONValue, path: String = "", environment: ConfigEnvironment = .process, sourceMap: ConfigSourceMap? = nil
+    ) throws(ConfigError) {
         guard case .object(let members) = value else {
             throw ConfigError(path: path, message: "expected an object, found \(value.typeDescription)")
         }
         self.path = path
         self.environment = environment
         self.members = members
+        self.sourceMap = sourceMap
     }
 
     /// Parses a whole configuration document; its top level must be an object.
@@ -46,8 +52,20 @@ public final class ConfigObject {
         return try ConfigObject(document, environment: environment)
     }
 
-    /// Reads and parses the configuration file at `path` through `environment`.
+    /// Reads and parses the JSON configuration file at `path` through
+    /// `environment`. `ConfigFile.load` (module QuotaYAML) reads YAML too.
     public static func load(file path: String, environment: ConfigEnvironment = .process) throws(ConfigError) -> ConfigObject {
+        try load(file: path, environment: environment, parser: { bytes, environment throws(ConfigError) in
+            try parse(bytes, environment: environment)
+        })
+    }
+
+    /// Reads the file at `path` and hands its bytes to `parser`; both kinds
+    /// of failure name the file the same way whatever the format.
+    public static func load(
+        file path: String, environment: ConfigEnvironment,
+        parser: (_ bytes: [UInt8], _ environment: ConfigEnvironment) throws(ConfigError) -> ConfigObject
+    ) throws(ConfigError) -> ConfigObject {
         let bytes: [UInt8]
         do {
             bytes = try environment.readFile(path)
@@ -55,9 +73,9 @@ public final class ConfigObject {
             throw ConfigError(path: "", message: "cannot read config file \"\(path)\": \(Self.reason(error))")
         }
         do {
-            return try parse(bytes, environment: environment)
+            return try parser(bytes, environment)
         } catch {
-            throw ConfigError(path: error.path, message: "\(path): \(error.message)")
+            throw ConfigError(path: error.path, message: "\(path): \(error.message)", location: error.location)
         }
     }
 
@@ -95,7 +113,9 @@ public final class ConfigObject {
     /// all reading is done.
     public func finish() throws(ConfigError) {
         for key in members.keys where !requestedKeys.contains(key) {
-            throw ConfigError(path: path, message: unknownKeyMessage(key))
+            // The path stays the object's (the message names the key); a YAML
+            // document's location points at the key itself, the line to fix.
+            throw ConfigError(path: path, message: unknownKeyMessage(key), location: sourceMap?.location(of: ConfigPath.member(key, of: path)))
         }
         for child in children {
             try child.finish()

@@ -1,8 +1,8 @@
 /// Builds field paths such as `targets[2].cloudflare.api_token_file`.
-enum ConfigPath {
+public enum ConfigPath {
     /// `parent.key`, or `parent["odd key"]` when the key contains characters
     /// (dots, spaces, quotes) that would make the plain form ambiguous.
-    static func member(_ key: String, of parent: String) -> String {
+    public static func member(_ key: String, of parent: String) -> String {
         let isPlain = !key.isEmpty && key.allSatisfy { character in
             character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "-")
         }
@@ -11,7 +11,7 @@ enum ConfigPath {
     }
 
     /// `parent[index]`.
-    static func element(_ index: Int, of parent: String) -> String {
+    public static func element(_ index: Int, of parent: String) -> String {
         "\(parent)[\(index)]"
     }
 }

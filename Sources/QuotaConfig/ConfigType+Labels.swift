@@ -18,8 +18,8 @@ extension ConfigType where Value == [(name: String, value: String)] {
                 // the path would otherwise carry the whole key.
                 try checkLabelName(name, reserved: reserved, in: context)
                 let labelContext = context.member(name)
-                guard case .string(let text) = labelValue else {
-                    throw labelContext.typeMismatch(expected: "a string", found: labelValue)
+                guard let text = labelContext.text(of: labelValue) else {
+                    throw labelContext.stringMismatch(expected: "a string", found: labelValue)
                 }
                 guard !text.isEmpty else {
                     throw labelContext.error("label value must not be empty (an empty label is the same as no label)")

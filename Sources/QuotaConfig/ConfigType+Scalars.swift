@@ -3,7 +3,7 @@ import Foundation
 extension ConfigType where Value == String {
     public static var string: ConfigType<String> {
         ConfigType { value, context throws(ConfigError) in
-            guard case .string(let text) = value else { throw context.typeMismatch(expected: "a string", found: value) }
+            guard let text = context.text(of: value) else { throw context.stringMismatch(expected: "a string", found: value) }
             return text
         }
     }
@@ -20,8 +20,8 @@ extension ConfigType where Value == String {
     public static func oneOf(_ allowed: [String]) -> ConfigType<String> {
         let list = allowed.map { "\"\($0)\"" }.joined(separator: ", ")
         return ConfigType { value, context throws(ConfigError) in
-            guard case .string(let text) = value else {
-                throw context.typeMismatch(expected: "one of \(list)", found: value)
+            guard let text = context.text(of: value) else {
+                throw context.stringMismatch(expected: "one of \(list)", found: value)
             }
             guard allowed.contains(text) else { throw context.error("expected one of \(list), found \(QuotedValue.quote(text))") }
             return text

@@ -1,6 +1,7 @@
 import QuotaCollection
 import QuotaConfig
 import QuotaExposition
+import QuotaYAML
 
 /// The configuration the exporter runs with: every target of every
 /// provider, ready to collect.
@@ -17,16 +18,19 @@ public struct ExporterConfiguration: Sendable {
     }
 }
 
-/// Reads the JSON configuration file strictly: an unknown key, a wrong type,
+/// Reads the configuration file (YAML, or JSON: `ConfigFile`) strictly: an unknown key, a wrong type,
 /// a bad label name or a missing secret is an error naming the field path,
 /// and the exporter refuses to start (or, on reload, keeps the old config).
 ///
-/// ```json
-/// {
-///   "global": {"min_interval": "60s", "max_staleness": "10m", "timeout": "30s", "max_concurrency": 4},
-///   "cloudflare": [{"account_id": "…", "api_token_file": "/run/secrets/cf", "labels": {"team": "edge"}}]
-/// }
+/// ```yaml
+/// global: {min_interval: 60s, max_staleness: 10m, timeout: 30s, max_concurrency: 4}
+/// cloudflare:
+///   - {account_id: "…", api_token_file: /run/secrets/cf, labels: {team: edge}}
 /// ```
+///
+/// For a YAML file, errors carry the field's line and column too
+/// (`ConfigSourceMap.locate`), whether they come from a field type or
+/// from a check written here with a hand-built path.
 public struct ConfigurationLoader: Sendable {
     /// Labels every data series already has; static labels may not reuse them.
     public static let standardLabels: Set<String> = ["provider", "account", "quota", "unit"]
@@ -41,15 +45,23 @@ public struct ConfigurationLoader: Sendable {
 
     public func load(file path: String) throws(ConfigError) -> ExporterConfiguration {
         let recorder = FileReadRecorder()
-        let root = try ConfigObject.load(file: path, environment: recorder.recording(environment))
-        return try parse(root, source: path, recorder: recorder)
+        let root = try ConfigFile.load(file: path, environment: recorder.recording(environment))
+        do {
+            return try parse(root, source: path, recorder: recorder)
+        } catch {
+            throw root.sourceMap?.locate(error) ?? error
+        }
     }
 
     /// Parses an already loaded document. Each target's definition is its
     /// entry's JSON; files its secrets came from count only when the
     /// document was loaded through `load(file:)`, which records them.
     public func parse(_ root: ConfigObject, source: String) throws(ConfigError) -> ExporterConfiguration {
-        try parse(root, source: source, recorder: nil)
+        do {
+            return try parse(root, source: source, recorder: nil)
+        } catch {
+            throw root.sourceMap?.locate(error) ?? error
+        }
     }
 
     private func parse(_ root: ConfigObject, source: String, recorder: FileReadRecorder?) throws(ConfigError) -> ExporterConfiguration {
@@ -88,7 +100,9 @@ public struct ConfigurationLoader: Sendable {
         } catch {
             // An unknown top-level key is most likely a provider name typo.
             if error.path.isEmpty || error.path == root.path {
-                throw ConfigError(path: error.path, message: error.message + "; known providers: " + providers.map(\.name).joined(separator: ", "))
+                throw ConfigError(
+                    path: error.path, message: error.message + "; known providers: " + providers.map(\.name).joined(separator: ", "),
+                    location: error.location)
             }
             throw error
         }

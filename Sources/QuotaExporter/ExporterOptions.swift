@@ -30,7 +30,7 @@ public struct ExporterOptions: Sendable {
         flags.string("web.telemetry-path", default: "/metrics", placeholder: "PATH", help: "Path under which to expose metrics.")
         flags.string("web.max-connections", default: "512", placeholder: "N", help: "Open connections beyond this get 503 and are closed.")
         flags.string("config.file", placeholder: "FILE",
-                     help: "JSON configuration file. Without it, providers are configured from environment variables (e.g. CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID).")
+                     help: "Configuration file, YAML or JSON (told apart by content). Without it, providers are configured from environment variables (e.g. CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID).")
         flags.string("storage.path", placeholder: "DIR",
                      help: "Directory for state kept across restarts (ZITADEL usage notifications and receiver secrets).")
         flags.bool("config.check", help: "Validate the configuration, print a summary and exit (0 valid, 1 invalid).")

@@ -230,7 +230,7 @@ public final class ExporterRuntime: Sendable {
 
     /// What to configure, when nothing is.
     public var setupHint: String {
-        "No provider is configured. Pass --config.file with a JSON configuration (see examples/config.json), or set provider environment variables. "
+        "No provider is configured. Pass --config.file with a YAML or JSON configuration (see examples/config.yaml), or set provider environment variables. "
             + providers.map(\.setupHint).joined(separator: " ")
     }
 }

@@ -37,6 +37,36 @@ import Testing
         #expect(missing.stderr.contains("nope.json"))
     }
 
+    /// The binary reads YAML by content (the name says .conf), and names
+    /// the field, line and column of a bad one.
+    @Test func configCheckReadsYAML() async throws {
+        let directory = TemporaryDirectory()
+        let good = directory.write("good.conf", """
+            # a YAML configuration
+            global:
+              min_interval: 60s
+            static:
+              - account: 1234567890
+                labels: {team: platform}
+                quotas:
+                  - {quota: seats, unit: seats, limit: 250, usage: 231}
+            """)
+        let ok = try await ExporterProcess.run(["--config.file=\(good)", "--config.check"])
+        #expect(ok.status == 0, "stderr: \(ok.stderr)")
+        #expect(ok.stdout.contains("configuration OK"))
+        #expect(ok.stdout.contains("static=1"))
+
+        let bad = directory.write("bad.yaml", "static:\n  - account: a\n    quotas:\n      - quota: q\n        unit: [7]\n")
+        let failed = try await ExporterProcess.run(["--config.file=\(bad)", "--config.check"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("static[0].quotas[0].unit (line 5, column 9): expected a string, found an array"), "stderr: \(failed.stderr)")
+
+        let broken = directory.write("broken.yaml", "static:\n  - account: a\n  account: b\n")
+        let refused = try await ExporterProcess.run(["--config.file=\(broken)", "--config.check"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("invalid YAML at line 3, column 3"), "stderr: \(refused.stderr)")
+    }
+
     @Test func oncePrintsExpositionAndExitsZero() async throws {
         let directory = TemporaryDirectory()
         let file = directory.write("config.json", staticConfig)

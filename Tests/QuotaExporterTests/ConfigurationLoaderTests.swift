@@ -21,10 +21,54 @@ private func error(_ json: String) -> ConfigError? {
 
 @Suite struct ConfigurationLoaderTests {
     @Test func exampleConfigurationIsValid() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/config.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/config.yaml")
         let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter()))
         let configuration = try ConfigurationLoader(providers: providers).load(file: url.standardized.path)
         #expect(configuration.targets.isEmpty == false)
+    }
+
+    /// The Cloudflare and Huawei Cloud examples load with stand-in secrets
+    /// (examples/zitadel.yaml is checked in QuotaZitadelTests, with a real key).
+    @Test func providerExamplesAreValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples").standardized.path
+        let secrets = [
+            "cloudflare-api-token", "cloudflare-global-api-key", "huaweicloud_sk", "huaweicloud_iam_password", "sts_ak", "sts_sk", "sts_token",
+        ]
+        var files = Dictionary(uniqueKeysWithValues: secrets.map { ("/run/secrets/\($0)", "stand-in-secret-0123456789") })
+        for name in ["cloudflare.yaml", "huaweicloud-ces.yaml"] {
+            files["\(root)/\(name)"] = try String(contentsOfFile: "\(root)/\(name)", encoding: .utf8)
+        }
+        let environment = ConfigEnvironment.inMemory(
+            variables: ["CLOUDFLARE_API_TOKEN": "t0ken", "CLOUDFLARE_EMAIL": "ops@example.com", "HUAWEICLOUD_SDK_AK": "ak"], files: files)
+        let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter()))
+        let loader = ConfigurationLoader(providers: providers, environment: environment)
+        #expect(try loader.load(file: "\(root)/cloudflare.yaml").targets.contains { $0.identity.account == "fedcba9876543210fedcba9876543210" })
+        #expect(try loader.load(file: "\(root)/huaweicloud-ces.yaml").targets.isEmpty == false)
+    }
+
+    /// A YAML file's validation errors name the field path, as JSON's do,
+    /// and also its line and column.
+    @Test func yamlValidationErrorsNameFieldLineAndColumn() {
+        let files = [
+            "/etc/q.yaml": "static:\n  - account: a\n    quotas:\n      - quota: q\n        unit: 007\n",
+            "/etc/typo.yaml": "statik: []\n",
+            "/etc/nested.yaml": "static:\n  - account: a\n    quotas: []\n    acount: b\n",
+            "/etc/q.json": #"{"static": [{"account": "a", "quotas": [{"quota": "q", "unit": 7}]}]}"#,
+        ]
+        let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: UpstreamRequestCounter()))
+        let loader = ConfigurationLoader(providers: providers, environment: .inMemory(files: files))
+        func failure(_ path: String) -> ConfigError? {
+            do {
+                _ = try loader.load(file: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(failure("/etc/q.yaml")?.description == "static[0].quotas[0].unit (line 5, column 9): expected a string, found a number (YAML reads an unquoted value with a sign, leading zeros, 0x, 0o, a fraction or an exponent as a number that does not keep its text: put it in quotes)")
+        #expect(failure("/etc/q.json")?.description == "static[0].quotas[0].unit: expected a string, found a number")
+        #expect(failure("/etc/typo.yaml")?.description.hasPrefix(#"line 1, column 1: unknown key "statik", did you mean "static"?"#) == true)
+        #expect(failure("/etc/nested.yaml")?.description.hasPrefix(#"static[0] (line 4, column 5): unknown key "acount", did you mean "account"?"#) == true)
     }
 
     /// The loader lets a provider settle its targets as a set: 50

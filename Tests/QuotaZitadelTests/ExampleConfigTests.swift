@@ -1,13 +1,15 @@
 import Foundation
 import QuotaConfig
+import QuotaYAML
 import Testing
 @testable import QuotaZitadel
 
 @Suite struct ExampleConfigTests {
-    /// examples/zitadel.json must stay a valid configuration.
+    /// examples/zitadel.yaml must stay a valid configuration (its first
+    /// instance_id is unquoted digits, read as the string it spells).
     @Test func exampleConfigurationIsValid() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/zitadel.json").path
+            .appendingPathComponent("examples/zitadel.yaml").path
         let keys = try RSAKeyFixtures.get()
         let environment = ConfigEnvironment.inMemory(
             variables: ["ZITADEL_RECEIVER_SECRET": "receive-only-secret-0123456789"],
@@ -17,7 +19,7 @@ import Testing
                 "/run/secrets/zitadel-receiver-secret": "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0\n",
             ]
         )
-        let root = try ConfigObject.load(file: path, environment: environment)
+        let root = try ConfigFile.load(file: path, environment: environment)
         _ = try root.optional("global", .object).map { global in
             for key in global.keys { _ = try global.optional(key, .json) }
         }
