@@ -99,12 +99,12 @@ final class OutboundLoop: @unchecked Sendable {
     func start() throws(OutboundError) -> pthread_t {
         var thread = pthread_t()
         let retained = Unmanaged.passRetained(self).toOpaque()
-        // The loop thread blocks every signal, as libdispatch's threads do:
-        // the exporter takes SIGTERM/SIGHUP through a signalfd-backed
-        // dispatch source with the disposition set to SIG_IGN, so a signal
-        // the kernel delivered to this thread instead would be dropped.
-        // Set on the creating thread around pthread_create, so the new
-        // thread starts with the mask and no signal can slip in first.
+        // The loop thread blocks every signal: a handler interrupting it
+        // inside curl (EINTR in the middle of a TLS read, say) buys nothing,
+        // and the exporter's own handler (SignalWatcher) runs on whichever
+        // other thread the kernel picks. Set on the creating thread around
+        // pthread_create, so the new thread starts with the mask and no
+        // signal can slip in first.
         var all = sigset_t()
         var previous = sigset_t()
         sigfillset(&all)
