@@ -24,6 +24,12 @@ public final class HTTPServer: Sendable {
     private let logger: Logger
     private let lifecycle = Locked(Lifecycle.notStarted)
     private let stopWaiters = Locked(StopWaiters())
+    private let loopTID = Locked<Int32?>(nil)
+
+    /// The kernel's id of the loop thread once it runs, so a test can aim a
+    /// signal at exactly this server's thread: finding it by its name in
+    /// /proc raced with the loops of other servers starting and stopping.
+    var loopThreadID: Int32? { loopTID.withLock { $0 } }
     private let statsBox = Locked(HTTPServerStats())
 
     public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
@@ -133,6 +139,7 @@ public final class HTTPServer: Sendable {
     private func startLoopThread(_ deps: EventLoop.Dependencies) {
         let thread = Thread { [self] in
             Self.nameCurrentThread()
+            loopTID.withLock { $0 = Self.currentThreadID() }
             EventLoop(deps).run()
             loopFinished()
         }
@@ -157,6 +164,16 @@ public final class HTTPServer: Sendable {
 
     /// Shown in `top -H`, `/proc/PID/task/*/comm` and debuggers.
     static let threadName = "quota-http-loop"
+
+    /// `gettid()`, which Swift's Glibc module does not export: the target
+    /// of the /proc/thread-self link is `<pid>/task/<tid>`.
+    private static func currentThreadID() -> Int32? {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = readlink("/proc/thread-self", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.split(separator: "/").last.flatMap { Int32($0) }
+    }
 
     private static func nameCurrentThread() {
         Thread.current.name = threadName

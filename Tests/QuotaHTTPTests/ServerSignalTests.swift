@@ -20,7 +20,6 @@ extension ServerTests {
             installNoOpHandler(for: SIGUSR1)
             let configuration = HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")])
             let server = HTTPServer(configuration: configuration, handler: testHandler, logger: .disabled)
-            let earlierLoops = Set(threadIDs(named: HTTPServer.threadName))  // servers still exiting
             try await blocking {
                 var signals = sigset_t()
                 sigemptyset(&signals)
@@ -30,10 +29,9 @@ extension ServerTests {
             }
             let port = server.boundAddresses[0].port
             do {
-                // The loop thread names itself once it runs.
-                let newLoops = { Set(threadIDs(named: HTTPServer.threadName)).subtracting(earlierLoops) }
-                try #require(await eventually { !newLoops().isEmpty })
-                let loopThreads = Array(newLoops())
+                // The loop thread records its id once it runs.
+                try #require(await eventually { server.loopThreadID != nil })
+                let loopThreads = [try #require(server.loopThreadID)]
 
                 let stop = Locked(false)
                 let sent = Locked(0)
@@ -89,11 +87,3 @@ private func installNoOpHandler(for signalNumber: Int32) {
     sigaction(signalNumber, &action, nil)
 }
 
-/// Kernel thread ids of this process's threads called `name`.
-private func threadIDs(named name: String) -> [Int32] {
-    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-    return tasks.compactMap { tid in
-        let comm = try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8)
-        return comm?.trimmingCharacters(in: .whitespacesAndNewlines) == name ? Int32(tid) : nil
-    }
-}
