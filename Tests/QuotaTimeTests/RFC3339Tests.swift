@@ -27,6 +27,19 @@ import Testing
     }
 
     /// ICU trapped (SIGFPE) on a fraction this long; here it is just rounded.
+    /// Found by FuzzRFC3339: an offset carries a local first or last day
+    /// of the 0000-9999 range just past it in UTC. Both are valid RFC 3339;
+    /// the instant is kept as it is and `format`, which writes years
+    /// 0000-9999 only, clamps instead of trapping.
+    @Test func offsetsMayCarryTheRangeEdgesPastIt() throws {
+        let late = try RFC3339.parse("9999-12-31T23:59:60-23:59")
+        #expect(late > 253_402_300_799)
+        #expect(RFC3339.format(unixSeconds: late) == "9999-12-31T23:59:59Z")
+        let early = try RFC3339.parse("0000-01-01T00:00:00+20:50")
+        #expect(early == -62_167_219_200 - 75_000)
+        #expect(RFC3339.format(unixSeconds: early) == "0000-01-01T00:00:00Z")
+    }
+
     @Test func longFractionIsRounded() throws {
         let text = "2026-01-01T00:00:00." + String(repeating: "9", count: 100_000) + "Z"
         #expect(try RFC3339.parse(text) == 1_767_225_601.0)
