@@ -21,12 +21,14 @@ let package = Package(
         // calls Swift's Glibc module leaves out.
         .target(name: "CQuotaSystem"),
         .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
-        .target(name: "QuotaLogging", swiftSettings: strict),
+        .target(name: "QuotaLogging", dependencies: ["QuotaConcurrency"], swiftSettings: strict),
         .target(name: "QuotaExposition", swiftSettings: strict),
-        .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging"], swiftSettings: strict),
-        .target(name: "QuotaConfig", swiftSettings: strict),
+        .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging", "CQuotaSystem"], swiftSettings: strict),
+        // Small string helpers that replace Foundation's (trimming).
+        .target(name: "QuotaText", swiftSettings: strict),
+        .target(name: "QuotaConfig", dependencies: ["QuotaText"], swiftSettings: strict),
         .target(name: "QuotaYAML", dependencies: ["QuotaConfig"], swiftSettings: strict),
-        .target(name: "QuotaCrypto", swiftSettings: strict),
+        .target(name: "QuotaCrypto", dependencies: ["QuotaText", "QuotaConfig"], swiftSettings: strict),
         .target(name: "QuotaTime", swiftSettings: strict),
         .target(
             name: "QuotaCollection",

@@ -1,4 +1,7 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import CQuotaSystem
 import QuotaConcurrency
 import QuotaLogging
 
@@ -75,7 +78,7 @@ public final class HTTPServer: Sendable {
                     throw error
                 }
                 let bound = listeners.map(\.address)
-                startLoopThread(EventLoop.Dependencies(
+                try startLoopThread(EventLoop.Dependencies(
                     epoll: poller,
                     mailbox: mailbox,
                     listeners: listeners,
@@ -130,14 +133,32 @@ public final class HTTPServer: Sendable {
         await shutdown(gracePeriod: .milliseconds(Int64(clamped * 1000)))
     }
 
-    private func startLoopThread(_ deps: EventLoop.Dependencies) {
-        let thread = Thread { [self] in
-            Self.nameCurrentThread()
-            EventLoop(deps).run()
-            loopFinished()
+    /// A pthread of its own rather than a Dispatch queue: the loop blocks in
+    /// `epoll_wait` for its whole life, which would pin one of Dispatch's
+    /// worker threads.
+    private func startLoopThread(_ deps: EventLoop.Dependencies) throws {
+        final class Start {
+            let server: HTTPServer
+            let deps: EventLoop.Dependencies
+            init(server: HTTPServer, deps: EventLoop.Dependencies) {
+                self.server = server
+                self.deps = deps
+            }
         }
-        thread.name = Self.threadName
-        thread.start()
+        let retained = Unmanaged.passRetained(Start(server: self, deps: deps)).toOpaque()
+        var thread = pthread_t()
+        let code = pthread_create(&thread, nil, { raw in
+            let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
+            cqs_name_current_thread(HTTPServer.threadName)
+            EventLoop(start.deps).run()
+            start.server.loopFinished()
+            return nil
+        }, retained)
+        guard code == 0 else {
+            Unmanaged<Start>.fromOpaque(retained).release()
+            throw HTTPServerError(message: "cannot start the HTTP loop thread: pthread_create: \(String(cString: strerror(code)))")
+        }
+        pthread_detach(thread)
     }
 
     private func loopFinished() {
@@ -157,8 +178,4 @@ public final class HTTPServer: Sendable {
 
     /// Shown in `top -H`, `/proc/PID/task/*/comm` and debuggers.
     static let threadName = "quota-http-loop"
-
-    private static func nameCurrentThread() {
-        Thread.current.name = threadName
-    }
 }
