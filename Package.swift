@@ -32,29 +32,29 @@ let package = Package(
         .target(name: "QuotaTime", swiftSettings: strict),
         .target(
             name: "QuotaCollection",
-            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime", "QuotaOutbound"],
+            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime", "QuotaOutbound", "QuotaText"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaCloudflare",
-            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaTime"],
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaText"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaHuaweiCES",
-            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaTime"],
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaText"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaZitadel",
-            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaHTTP", "QuotaConcurrency", "QuotaTime"],
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaHTTP", "QuotaConcurrency", "QuotaTime", "QuotaText"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaExporter",
             dependencies: [
                 "QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
-                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto", "QuotaYAML",
+                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto", "QuotaYAML", "QuotaText",
             ],
             swiftSettings: strict
         ),

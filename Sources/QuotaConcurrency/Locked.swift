@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A value guarded by a lock: the little mutable state shared between the
 /// event-loop thread, HTTP handlers, provider tasks and scrapes.
 ///
@@ -14,25 +8,16 @@ import Darwin
 /// `sending` result, which callers returning non-`Sendable` values (builders,
 /// closures) cannot give.
 public final class Locked<Value: Sendable>: @unchecked Sendable {
-    /// Heap-allocated: a pthread mutex must not move once initialised.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let lock = Lock()
     private var value: Value
 
     public init(_ value: Value) {
         self.value = value
-        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        lock.lock()
+        defer { lock.unlock() }
         return try body(&value)
     }
 

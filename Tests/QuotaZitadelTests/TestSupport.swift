@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConfig
 import QuotaHTTP
 import QuotaLogging
 import QuotaTime
@@ -85,7 +86,7 @@ func makeHTTPClient() -> UpstreamClient {
 }
 
 func post(_ client: UpstreamClient, _ url: String, body: [UInt8], contentType: String = "application/json") async throws -> UpstreamResponse {
-    guard let target = URL(string: url) else { throw TestFailure("bad URL") }
+    guard let target = HTTPURL(string: url) else { throw TestFailure("bad URL") }
     return try await client.send(UpstreamRequest(
         method: "POST", url: target, headers: [("Content-Type", contentType)], body: body,
         rateLimitScope: UUID().uuidString, retryable: false
