@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
+        .testTarget(name: "QuotaTextTests", dependencies: ["QuotaText"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
         .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),
