@@ -41,7 +41,7 @@ echo "== no Foundation or ICU linked in statically"
 symbols=$(nm --defined-only "$bin" 2>/dev/null || true)
 [ -n "$symbols" ] || symbols=$(strings -a "$bin")
 if grep -Eq '\$s10Foundation|\$s20FoundationEssentials|\$s28FoundationInternationalization|\$s20FoundationNetworking|(^|[ _])(ucal|ucol|ubrk|unum|udat|uloc)_[A-Za-z]+(_[0-9]+)?$|icudt[0-9]+_dat' <<<"$symbols"; then
-  grep -Eo '\$s10Foundation[^ ]*|\$s[0-9]+Foundation[A-Za-z]*[^ ]*|(ucal|ucol|ubrk|unum|udat|uloc)_[A-Za-z]+(_[0-9]+)?|icudt[0-9]+_dat' <<<"$symbols" | sort -u | head -5 | sed 's/^/   /'
+  grep -Eo '\$s10Foundation[^ ]*|\$s[0-9]+Foundation[A-Za-z]*[^ ]*|(ucal|ucol|ubrk|unum|udat|uloc)_[A-Za-z]+(_[0-9]+)?|icudt[0-9]+_dat' <<<"$symbols" | sort -u | head -5 | sed 's/^/   /' || true
   fail "the binary contains Foundation or ICU; Sources/ must not import Foundation"
 fi
 echo "ok   no Foundation, FoundationEssentials or ICU symbols"
