@@ -78,15 +78,20 @@ public final class HTTPServer: Sendable {
                     throw error
                 }
                 let bound = listeners.map(\.address)
-                try startLoopThread(EventLoop.Dependencies(
-                    epoll: poller,
-                    mailbox: mailbox,
-                    listeners: listeners,
-                    handler: handler,
-                    configuration: configuration,
-                    logger: logger,
-                    stats: statsBox
-                ))
+                do {
+                    try startLoopThread(EventLoop.Dependencies(
+                        epoll: poller,
+                        mailbox: mailbox,
+                        listeners: listeners,
+                        handler: handler,
+                        configuration: configuration,
+                        logger: logger,
+                        stats: statsBox
+                    ))
+                } catch {
+                    mailbox.close()
+                    throw error
+                }
                 state = .running(mailbox, bound: bound)
                 for address in bound {
                     logger.info("HTTP server listening", ["address": address.description])
