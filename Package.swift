@@ -21,38 +21,40 @@ let package = Package(
         // calls Swift's Glibc module leaves out.
         .target(name: "CQuotaSystem"),
         .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
-        .target(name: "QuotaLogging", swiftSettings: strict),
+        .target(name: "QuotaLogging", dependencies: ["QuotaConcurrency"], swiftSettings: strict),
         .target(name: "QuotaExposition", swiftSettings: strict),
-        .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging"], swiftSettings: strict),
-        .target(name: "QuotaConfig", swiftSettings: strict),
+        .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging", "CQuotaSystem"], swiftSettings: strict),
+        // Small string helpers that replace Foundation's (trimming).
+        .target(name: "QuotaText", swiftSettings: strict),
+        .target(name: "QuotaConfig", dependencies: ["QuotaText"], swiftSettings: strict),
         .target(name: "QuotaYAML", dependencies: ["QuotaConfig"], swiftSettings: strict),
-        .target(name: "QuotaCrypto", swiftSettings: strict),
+        .target(name: "QuotaCrypto", dependencies: ["QuotaText", "QuotaConfig"], swiftSettings: strict),
         .target(name: "QuotaTime", swiftSettings: strict),
         .target(
             name: "QuotaCollection",
-            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime", "QuotaOutbound"],
+            dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime", "QuotaOutbound", "QuotaText"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaCloudflare",
-            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaTime"],
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaText"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaHuaweiCES",
-            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaTime"],
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaText"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaZitadel",
-            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaHTTP", "QuotaConcurrency", "QuotaTime"],
+            dependencies: ["QuotaCollection", "QuotaConfig", "QuotaExposition", "QuotaLogging", "QuotaCrypto", "QuotaHTTP", "QuotaConcurrency", "QuotaTime", "QuotaText"],
             swiftSettings: strict
         ),
         .target(
             name: "QuotaExporter",
             dependencies: [
                 "QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
-                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto", "QuotaYAML",
+                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto", "QuotaYAML", "QuotaText",
             ],
             swiftSettings: strict
         ),
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
+        .testTarget(name: "QuotaTextTests", dependencies: ["QuotaText"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
         .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),

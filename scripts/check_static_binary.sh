@@ -2,7 +2,8 @@
 # Checks the binary deploy/Dockerfile builds (swift build -c release
 # --static-swift-stdlib) on its own, before scripts/container-test.sh runs it in the image:
 #  1. it links no Swift runtime, Foundation, Dispatch or ICU shared library,
-#     only system libraries that debian:bookworm-slim + libcurl4 provide;
+#     only system libraries that debian:bookworm-slim + libcurl4 provide, and
+#     has no Foundation or ICU linked in statically either (symbol table);
 #  2. it runs (--version, --config.check, serving /metrics) inside a root
 #     filesystem that holds nothing but the binary, the shared libraries it
 #     resolves to (glibc, libstdc++, libgcc_s) plus libcurl.so.4, which it
@@ -29,6 +30,21 @@ if ldd "$bin" | grep -Ei 'libswift|libFoundation|libdispatch|libBlocksRuntime|li
   fail "the binary loads the Swift toolchain's shared libraries; build with --static-swift-stdlib"
 fi
 echo "ok   only system libraries, no Swift runtime"
+
+echo "== no Foundation or ICU linked in statically"
+# --static-swift-stdlib would link Foundation and ICU into the binary itself
+# (34 MB of ICU data and code) if any module imported Foundation; readelf
+# above cannot see that, the symbol table can. Swift's mangled names for
+# Foundation's module start with $s10Foundation (FoundationEssentials and
+# FoundationInternationalization with $s20Foundation... / $s28Foundation...),
+# ICU's C symbols carry a version suffix (ucal_open_74, u_strlen_74, ...).
+symbols=$(nm --defined-only "$bin" 2>/dev/null || true)
+[ -n "$symbols" ] || symbols=$(strings -a "$bin")
+if grep -Eq '\$s10Foundation|\$s20FoundationEssentials|\$s28FoundationInternationalization|\$s20FoundationNetworking|(^|[ _])(ucal|ucol|ubrk|unum|udat|uloc)_[A-Za-z]+(_[0-9]+)?$|icudt[0-9]+_dat' <<<"$symbols"; then
+  grep -Eo '\$s10Foundation[^ ]*|\$s[0-9]+Foundation[A-Za-z]*[^ ]*|(ucal|ucol|ubrk|unum|udat|uloc)_[A-Za-z]+(_[0-9]+)?|icudt[0-9]+_dat' <<<"$symbols" | sort -u | head -5 | sed 's/^/   /' || true
+  fail "the binary contains Foundation or ICU; Sources/ must not import Foundation"
+fi
+echo "ok   no Foundation, FoundationEssentials or ICU symbols"
 
 if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
   echo "skip the minimal-root run: needs root and unshare -m"

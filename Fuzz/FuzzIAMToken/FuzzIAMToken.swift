@@ -1,4 +1,3 @@
-import Foundation
 import FuzzSupport
 @testable import QuotaHuaweiCES
 import QuotaConfig
@@ -8,7 +7,7 @@ import QuotaConfig
 /// time derived from it. Whatever the body, the expiry is either an error
 /// naming the field or a real instant, and the token built from it has a
 /// finite renewal time.
-private let fetchedAt = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
+private let fetchedAt = 1_767_225_600.0  // 2026-01-01T00:00:00Z
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -20,9 +19,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fuzzCheck(error.message.contains("token.expires_at"), "an expiry error must name the field: \(error.message)")
         return 0
     }
-    let expiresAt = expiry.map { Date(timeIntervalSince1970: $0) } ?? fetchedAt.addingTimeInterval(IAMTokenClient.assumedLifetime)
-    let token = IAMToken(value: Secret("fuzz"), fetchedAt: fetchedAt, expiresAt: min(expiresAt, fetchedAt.addingTimeInterval(IAMTokenClient.maxLifetime)))
-    fuzzCheck(token.expiresAt.timeIntervalSince1970.isFinite && token.renewAt.timeIntervalSince1970.isFinite, "expiry \(token.expiresAt), renewal \(token.renewAt)")
+    let expiresAt = expiry ?? fetchedAt + IAMTokenClient.assumedLifetime
+    let token = IAMToken(value: Secret("fuzz"), fetchedAt: fetchedAt, expiresAt: min(expiresAt, fetchedAt + IAMTokenClient.maxLifetime))
+    fuzzCheck(token.expiresAt.isFinite && token.renewAt.isFinite, "expiry \(token.expiresAt), renewal \(token.renewAt)")
     _ = token.isUsable(at: fetchedAt)
     return 0
 }

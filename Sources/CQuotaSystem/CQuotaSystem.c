@@ -17,8 +17,8 @@
  * - a missing or broken libcurl becomes an error value the exporter can
  *   log ("outbound HTTP unavailable: ...") instead of a loader failure
  *   before main, and it costs one lookup per function, once.
- * FoundationNetworking loads the same libcurl.so.4 today, so the process
- * ends up with one copy either way.
+ * libcurl.so.4 is the library the runtime image already installs, so this
+ * adds no new dependency to the image.
  */
 
 /* CURLMsg as curl documents it: the message kind, the easy handle, and a

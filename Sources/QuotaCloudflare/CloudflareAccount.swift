@@ -1,18 +1,17 @@
-import Foundation
 import QuotaCollection
 import QuotaConfig
 
 /// One configured Cloudflare account: which endpoints to read, with which
 /// credential, from which API.
 struct CloudflareAccount: Sendable {
-    static let defaultBaseURL = URL(string: "https://api.cloudflare.com/client/v4")!
+    static let defaultBaseURL = HTTPURL(string: "https://api.cloudflare.com/client/v4")!
 
     var id: String
     var credential: CloudflareCredential
     var endpoints: [CloudflareEndpoint]
-    var baseURL: URL
+    var baseURL: HTTPURL
 
-    init(id: String, credential: CloudflareCredential, endpoints: [CloudflareEndpoint] = CloudflareEndpoint.allCases, baseURL: URL = Self.defaultBaseURL) {
+    init(id: String, credential: CloudflareCredential, endpoints: [CloudflareEndpoint] = CloudflareEndpoint.allCases, baseURL: HTTPURL = Self.defaultBaseURL) {
         self.id = id
         self.credential = credential
         self.endpoints = endpoints

@@ -1,4 +1,3 @@
-import Foundation
 import QuotaCollection
 import QuotaConfig
 
@@ -7,10 +6,10 @@ struct CloudflareCollector: Collector {
     let accountID: String
     let endpoint: CloudflareEndpoint
     let credential: CloudflareCredential
-    let url: URL
+    let url: HTTPURL
     let client: UpstreamClient
 
-    init(accountID: String, endpoint: CloudflareEndpoint, credential: CloudflareCredential, baseURL: URL, client: UpstreamClient) {
+    init(accountID: String, endpoint: CloudflareEndpoint, credential: CloudflareCredential, baseURL: HTTPURL, client: UpstreamClient) {
         self.accountID = accountID
         self.endpoint = endpoint
         self.credential = credential
@@ -20,7 +19,7 @@ struct CloudflareCollector: Collector {
         while base.hasSuffix("/") {
             base.removeLast()
         }
-        self.url = URL(string: "\(base)/accounts/\(accountID)/\(endpoint.path)")!
+        self.url = HTTPURL(string: "\(base)/accounts/\(accountID)/\(endpoint.path)")!
     }
 
     func collect() async throws(CollectorError) -> [QuotaReading] {

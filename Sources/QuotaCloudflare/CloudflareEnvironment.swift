@@ -1,4 +1,4 @@
-import Foundation
+import QuotaText
 import QuotaConfig
 
 /// Accounts described by environment variables, for running without a
@@ -22,7 +22,7 @@ enum CloudflareEnvironment {
     /// No Cloudflare variable at all gives no accounts; a half-set
     /// environment is an error naming the missing variable.
     static func accounts(_ environment: ConfigEnvironment) throws(ConfigError) -> [CloudflareAccount] {
-        let variables = environment.variables.filter { !$0.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let variables = environment.variables.filter { !$0.value.trimmingWhitespace().isEmpty }
         let credential = try self.credential(variables, environment)
         guard let list = variables[accountIDs] else {
             if credential != nil {
@@ -37,7 +37,7 @@ enum CloudflareEnvironment {
         var seen: Set<String> = []
         var accounts: [CloudflareAccount] = []
         for (index, raw) in list.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-            let id = raw.trimmingCharacters(in: .whitespaces)
+            let id = raw.trimmingWhitespace()
             if let problem = CloudflareAccountID.problem(id) {
                 throw ConfigError(path: path, message: "\(accountIDs), item \(index + 1): \(problem)")
             }
@@ -75,7 +75,7 @@ enum CloudflareEnvironment {
         case (.some, .some):
             throw ConfigError(path: path, message: "set either \(name) or \(fileName), not both")
         case (let value?, nil):
-            return Secret(value.trimmingCharacters(in: .whitespacesAndNewlines))
+            return Secret(value.trimmingWhitespace())
         case (nil, let file?):
             let bytes: [UInt8]
             do {
@@ -84,7 +84,7 @@ enum CloudflareEnvironment {
                 let reason = (error as? FileReadError)?.reason ?? String(describing: error)
                 throw ConfigError(path: path, message: "\(fileName): cannot read \"\(file)\": \(reason)")
             }
-            let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
             guard !text.isEmpty else { throw ConfigError(path: path, message: "\(fileName): file \"\(file)\" is empty") }
             return Secret(text)
         case (nil, nil):
@@ -92,11 +92,9 @@ enum CloudflareEnvironment {
         }
     }
 
-    private static func base(_ variables: [String: String]) throws(ConfigError) -> URL {
+    private static func base(_ variables: [String: String]) throws(ConfigError) -> HTTPURL {
         guard let text = variables[baseURL] else { return CloudflareAccount.defaultBaseURL }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = url.host, !host.isEmpty
-        else {
+        guard let url = HTTPURL(string: text) else {
             throw ConfigError(path: path, message: "\(baseURL): expected an absolute http:// or https:// URL with a host")
         }
         return url

@@ -73,9 +73,11 @@ enum CloudflareResponse {
     /// The start of a body that is not what the API documents, on one line.
     static func excerpt(_ body: [UInt8]) -> String {
         guard !body.isEmpty else { return "(empty)" }
-        let text = String(decoding: body.prefix(160), as: UTF8.self)
-            .replacingOccurrences(of: "\r", with: " ")
-            .replacingOccurrences(of: "\n", with: " ")
+        // By scalar: "\r\n" is one Character, which a Character-wise
+        // replacement of "\r" or "\n" would not match.
+        let decoded = String(decoding: body.prefix(160), as: UTF8.self)
+        var text = ""
+        text.unicodeScalars.append(contentsOf: decoded.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
         return "\"" + text + (body.count > 160 ? "…" : "") + "\""
     }
 }

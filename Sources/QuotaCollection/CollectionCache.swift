@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import QuotaText
+import QuotaTime
 import QuotaLogging
 
 /// Holds every target's last result and decides when to call upstream.
@@ -50,7 +52,7 @@ public actor CollectionCache {
         maxConcurrency: Int = 4,
         invalidations: TargetInvalidations? = nil,
         logger: Logger,
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        clock: @escaping @Sendable () -> Double = { WallClock.now() }
     ) {
         self.limiter = ConcurrencyLimiter(limit: max(1, maxConcurrency))
         self.invalidations = invalidations
@@ -236,6 +238,6 @@ public actor CollectionCache {
     }
 
     static func formatSeconds(_ seconds: Double) -> String {
-        String(format: "%.3fs", seconds)
+        FixedPoint.format(seconds, decimals: 3) + "s"
     }
 }

@@ -1,5 +1,4 @@
-import Foundation
-
+import QuotaText
 /// Why a collection failed, as a value: the `reason` goes into
 /// `quota_exporter_collector_errors_total{reason}`, the message (the
 /// provider's own words where there are any) into the log and status page.
@@ -62,7 +61,7 @@ extension String {
     public func redacting(_ secrets: [String]) -> String {
         var text = self
         for secret in secrets where !secret.isEmpty {
-            text = text.replacingOccurrences(of: secret, with: "<redacted>")
+            text = text.replacingBytes(of: secret, with: "<redacted>")
         }
         return text
     }

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import QuotaConcurrency
 
 /// Runs `operation` but stops waiting for it after `seconds`.
 ///
@@ -33,7 +34,7 @@ func withDeadline<Value: Sendable>(
 
 /// Resumes a continuation exactly once, from whichever side gets there first.
 final class OnceGate<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var continuation: CheckedContinuation<Value, Never>?
     private var early: Value??
     private var done = false

@@ -1,4 +1,4 @@
-import Foundation
+import QuotaConcurrency
 
 /// Targets whose data changed outside a collection and should be collected
 /// again at the next scrape, whatever their `min_interval` says.
@@ -7,7 +7,7 @@ import Foundation
 /// notification would show only once the cached values aged past
 /// `min_interval`. Providers mark; the cache consumes.
 public final class TargetInvalidations: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stale: Set<TargetIdentity> = []
 
     public init() {}

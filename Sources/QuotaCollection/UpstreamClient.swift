@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import QuotaConcurrency
 import QuotaLogging
 import QuotaTime
@@ -51,7 +55,7 @@ public final class UpstreamClient: Sendable {
     }
 
     /// Unix time until which `scope` is blocked by a `Retry-After`, if it is.
-    public func blockedUntil(scope: String) -> Date? {
+    public func blockedUntil(scope: String) -> Double? {
         gate.blockedUntil(scope)
     }
 
@@ -85,11 +89,11 @@ public final class UpstreamClient: Sendable {
                 counter.record(provider: provider, code: UpstreamRequestCounter.noResponse)
                 switch failure {
                 case .tooLarge(let limit):
-                    throw CollectorError(.decode, "response from \(request.url.host ?? "upstream") larger than \(limit) bytes")
+                    throw CollectorError(.decode, "response from \(request.url.host) larger than \(limit) bytes")
                 case .timedOut(let detail):
-                    throw CollectorError(.timeout, "no complete response from \(request.url.host ?? "upstream") within \(settings.requestTimeout)s (\(detail))")
+                    throw CollectorError(.timeout, "no complete response from \(request.url.host) within \(settings.requestTimeout)s (\(detail))")
                 case .cancelled:
-                    throw CollectorError(.timeout, "request to \(request.url.host ?? "upstream") cancelled at the collection deadline")
+                    throw CollectorError(.timeout, "request to \(request.url.host) cancelled at the collection deadline")
                 case .transport(let message, let retryable):
                     if retryable, request.retryable, attempt < settings.maxRetries, !Task.isCancelled {
                         attempt += 1
@@ -97,7 +101,7 @@ public final class UpstreamClient: Sendable {
                         await backoff(attempt)
                         continue
                     }
-                    throw CollectorError(.network, "\(request.url.host ?? "upstream"): \(message)")
+                    throw CollectorError(.network, "\(request.url.host): \(message)")
                 }
             }
         }
@@ -106,7 +110,7 @@ public final class UpstreamClient: Sendable {
     private func block(_ scope: String, _ response: UpstreamResponse) {
         let requested = response.header("retry-after").flatMap { RetryAfter.delay($0) } ?? settings.defaultRateLimitBlock
         let seconds = min(max(requested, 1), settings.maxRateLimitBlock)
-        let until = Date().addingTimeInterval(seconds)
+        let until = WallClock.now() + seconds
         gate.block(scope, until: until)
         // Debug: the collection that got the 429 logs it at warn with the
         // provider's words and the pause, one line per event.
@@ -121,17 +125,17 @@ public final class UpstreamClient: Sendable {
         try? await Task.sleep(nanoseconds: UInt64(jittered * 1_000_000_000))
     }
 
-    static func iso(_ date: Date) -> String {
-        RFC3339.format(unixSeconds: date.timeIntervalSince1970)
+    static func iso(_ unixSeconds: Double) -> String {
+        RFC3339.format(unixSeconds: unixSeconds)
     }
 }
 
 /// Per-scope "do not call before" times, shared by all targets of a provider.
 final class RateLimitGate: @unchecked Sendable {
-    private let lock = NSLock()
-    private var until: [String: Date] = [:]
+    private let lock = Lock()
+    private var until: [String: Double] = [:]
 
-    func block(_ scope: String, until date: Date) {
+    func block(_ scope: String, until date: Double) {
         lock.lock()
         if let existing = until[scope], existing > date {
             lock.unlock()
@@ -141,11 +145,11 @@ final class RateLimitGate: @unchecked Sendable {
         lock.unlock()
     }
 
-    func blockedUntil(_ scope: String) -> Date? {
+    func blockedUntil(_ scope: String) -> Double? {
         lock.lock()
         defer { lock.unlock() }
         guard let date = until[scope] else { return nil }
-        if date <= Date() {
+        if date <= WallClock.now() {
             until[scope] = nil
             return nil
         }

@@ -1,9 +1,9 @@
-import Foundation
+import QuotaConfig
 
 /// A request a collector asks the shared client to send.
 public struct UpstreamRequest: Sendable {
     public var method: String
-    public var url: URL
+    public var url: HTTPURL
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
     /// Requests with the same scope share one `Retry-After` block: for
@@ -16,7 +16,7 @@ public struct UpstreamRequest: Sendable {
 
     public init(
         method: String = "GET",
-        url: URL,
+        url: HTTPURL,
         headers: [(name: String, value: String)] = [],
         body: [UInt8]? = nil,
         rateLimitScope: String,

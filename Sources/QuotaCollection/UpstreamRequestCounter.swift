@@ -1,4 +1,4 @@
-import Foundation
+import QuotaConcurrency
 import QuotaExposition
 
 /// Counts upstream HTTP attempts by provider and status code, for
@@ -13,7 +13,7 @@ public final class UpstreamRequestCounter: @unchecked Sendable {
         var code: String
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var counts: [Key: Int] = [:]
 
     public init() {}

@@ -1,4 +1,3 @@
-import Foundation
 import QuotaOutbound
 
 /// The one `HTTPClient` (one curl multi handle, one loop thread, one

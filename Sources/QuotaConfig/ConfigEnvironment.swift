@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Where configuration looks up environment variables and reads files.
 ///
@@ -22,9 +21,27 @@ public struct ConfigEnvironment: Sendable {
 
     /// The real process environment and file system.
     public static var process: ConfigEnvironment {
-        ConfigEnvironment(variables: ProcessInfo.processInfo.environment, readFile: { path in
+        ConfigEnvironment(variables: processVariables(), readFile: { path in
             try readFileFromDisk(path)
         })
+    }
+
+    /// The process environment read from `environ`; the first of duplicate
+    /// names wins, as `getenv` would answer.
+    public static func processVariables() -> [String: String] {
+        var variables: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                let name = String(text[..<equals])
+                if variables[name] == nil {
+                    variables[name] = String(text[text.index(after: equals)...])
+                }
+            }
+            cursor += 1
+        }
+        return variables
     }
 
     /// For tests: variables and files in memory; any other path fails with

@@ -1,4 +1,4 @@
-import Foundation
+import QuotaText
 
 extension ConfigObject {
     /// A credential from `key` or `key_file`; fails if neither is given.
@@ -63,7 +63,7 @@ extension ConfigObject {
         guard let text = UTF8Text.decode(bytes) else {
             throw context.error("\"\(path)\" is not UTF-8 text")
         }
-        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let secret = text.trimmingWhitespace()
         guard !secret.isEmpty else { throw context.error("file \"\(path)\" is empty") }
         return Secret(secret)
     }

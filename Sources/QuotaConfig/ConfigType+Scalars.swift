@@ -1,5 +1,3 @@
-import Foundation
-
 extension ConfigType where Value == String {
     public static var string: ConfigType<String> {
         ConfigType { value, context throws(ConfigError) in
@@ -115,22 +113,6 @@ extension ConfigType where Value == Duration {
                 throw context.error("must be between \(bounds), found \(duration.prometheusText)")
             }
             return duration
-        }
-    }
-}
-
-extension ConfigType where Value == URL {
-    /// An absolute `http` or `https` URL with a host. The text is not
-    /// repeated in errors because URLs can carry credentials (`user:pass@`).
-    public static var url: ConfigType<URL> {
-        ConfigType<String>.string.map { text, context throws(ConfigError) in
-            guard let url = URL(string: text),
-                let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                let host = url.host, !host.isEmpty
-            else {
-                throw context.error("expected an absolute http:// or https:// URL with a host")
-            }
-            return url
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import QuotaConfig
 
 /// Compact-serialised JSON Web Tokens signed with RS256 (RFC 7519, RFC 7515
 /// §7.1, RFC 7518 §3.3).
@@ -33,8 +33,8 @@ public enum JSONWebToken {
               let headerBytes = Base64URL.decode(parts[0]),
               let claims = Base64URL.decode(parts[1]),
               let signature = Base64URL.decode(parts[2]),
-              let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
-              header["alg"] as? String == "RS256",
+              case .object(let header)? = try? JSONParser().parse(headerBytes),
+              header["alg"]?.stringValue == "RS256",
               header["crit"] == nil // RFC 7515 §4.1.11: unknown critical extensions must be rejected
         else { return nil }
         let signingInput = Array("\(parts[0]).\(parts[1])".utf8)
@@ -54,7 +54,8 @@ public enum JSONWebToken {
             case "\r": literal += "\\r"
             case "\t": literal += "\\t"
             case _ where scalar.value < 0x20:
-                literal += String(format: "\\u%04x", scalar.value)
+                let digits = String(scalar.value, radix: 16)
+                literal += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
             default: literal.unicodeScalars.append(scalar)
             }
         }

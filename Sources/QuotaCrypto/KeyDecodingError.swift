@@ -1,5 +1,3 @@
-import Foundation
-
 /// Why a PEM key could not be loaded.
 ///
 /// Every message says what is wrong and, where there is one, how to fix it.
@@ -40,9 +38,4 @@ public enum KeyDecodingError: Error, Equatable, Sendable, CustomStringConvertibl
             "invalid RSA key: \(reason)"
         }
     }
-}
-
-/// So that `error.localizedDescription` shows the same message as `"\(error)"`.
-extension KeyDecodingError: LocalizedError {
-    public var errorDescription: String? { description }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import QuotaText
 
 /// One `-----BEGIN label-----` … `-----END label-----` block of a PEM file
 /// (RFC 7468), decoded to its DER bytes.
@@ -32,8 +32,8 @@ struct PEMBlock: Sendable {
                     break
                 }
                 if let colon = bodyLine.firstIndex(of: ":") {
-                    let name = bodyLine[..<colon].trimmingCharacters(in: .whitespaces)
-                    headers[name] = bodyLine[bodyLine.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    let name = bodyLine[..<colon].trimmingWhitespace()
+                    headers[name] = bodyLine[bodyLine.index(after: colon)...].trimmingWhitespace()
                 } else {
                     body += bodyLine.filter { !$0.isWhitespace }
                 }
@@ -44,17 +44,17 @@ struct PEMBlock: Sendable {
             guard !body.isEmpty else {
                 throw KeyDecodingError.malformedPEM("the \(label) block is empty")
             }
-            guard let der = Data(base64Encoded: body) else {
+            guard let der = Base64.decode(body) else {
                 throw KeyDecodingError.malformedPEM("the body of the \(label) block is not valid base64")
             }
-            blocks.append(PEMBlock(label: label, headers: headers, der: Array(der)))
+            blocks.append(PEMBlock(label: label, headers: headers, der: der))
         }
         return blocks
     }
 
     /// The label of a `-----BEGIN label-----` (or END) line, else `nil`.
     private static func boundaryLabel(_ line: Substring, kind: String) -> String? {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let trimmed = line.trimmingWhitespace()
         let prefix = "-----\(kind) ", suffix = "-----"
         guard trimmed.hasPrefix(prefix), trimmed.hasSuffix(suffix),
               trimmed.count >= prefix.count + suffix.count else { return nil }

@@ -2,7 +2,11 @@
 import Glibc
 #endif
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import QuotaCloudflare
 import QuotaCollection
 import QuotaConcurrency

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QuotaTime
 import QuotaCollection
 import QuotaConfig
 import QuotaExposition
@@ -28,7 +33,7 @@ public final class ExporterRuntime: Sendable {
         counter: UpstreamRequestCounter,
         invalidations: TargetInvalidations? = nil,
         logger: Logger,
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        clock: @escaping @Sendable () -> Double = { WallClock.now() }
     ) {
         self.options = options
         self.providers = providers

@@ -1,4 +1,4 @@
-import Foundation
+import QuotaConcurrency
 import QuotaExposition
 
 /// The last rendering of the snapshot-derived families per format, reused
@@ -11,7 +11,7 @@ final class RenderCache: @unchecked Sendable {
         var rendering: RenderedFamilies
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var entries: [ExpositionFormat: Entry] = [:]
 
     func rendering(fingerprint: String, format: ExpositionFormat, render: () -> RenderedFamilies) -> RenderedFamilies {

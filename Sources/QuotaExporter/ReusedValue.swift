@@ -1,9 +1,9 @@
-import Foundation
+import QuotaConcurrency
 
 /// A value recomputed only when older than `maxAge` seconds; for readings
 /// that are costly to take and change little within that time.
 final class ReusedValue<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private let maxAge: Double
     private var cached: (value: Value?, at: Double)?
 

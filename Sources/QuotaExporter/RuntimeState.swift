@@ -1,4 +1,4 @@
-import Foundation
+import QuotaConcurrency
 
 /// The small mutable facts the handlers share: readiness and the outcome
 /// of the last configuration (re)load.
@@ -10,7 +10,7 @@ final class RuntimeState: @unchecked Sendable {
         var problem: String?
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var ready = false
     private var reload: Reload
     private var reportedProblems: Set<String> = []

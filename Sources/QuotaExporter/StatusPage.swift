@@ -1,4 +1,4 @@
-import Foundation
+import QuotaText
 import QuotaCollection
 import QuotaExposition
 import QuotaTime
@@ -76,8 +76,8 @@ struct StatusPage: Sendable {
                     let percent = max(0, min(100, ratio * 100))
                     let level = ratio >= 0.95 ? "crit" : ratio >= 0.8 ? "warn" : "ok"
                     // Some APIs only say "limit reached" (Workers Builds): a full bar, but no made-up percentage.
-                    let figure = Self.hasFigures(reading) ? String(format: "%.1f", ratio * 100) + "\u{a0}%" : "limit reached"
-                    bar = "<div class=\"bar\"><div class=\"fill \(level)\" style=\"width:\(String(format: "%.1f", percent))%\"></div></div><span class=\"pct\">\(figure)</span>"
+                    let figure = Self.hasFigures(reading) ? FixedPoint.format(ratio * 100, decimals: 1) + "\u{a0}%" : "limit reached"
+                    bar = "<div class=\"bar\"><div class=\"fill \(level)\" style=\"width:\(FixedPoint.format(percent, decimals: 1))%\"></div></div><span class=\"pct\">\(figure)</span>"
                 } else {
                     bar = "<span class=\"muted\">no usage figure</span>"
                 }
@@ -127,7 +127,7 @@ struct StatusPage: Sendable {
             rows += "<tr><td>\(escape(target.identity.provider))</td><td class=\"id\">\(escape(target.identity.account))</td><td>\(escape(target.identity.collector))</td>"
             rows += "<td>\(health)\(target.refreshing ? " <span class=\"muted small\">refreshing</span>" : "")</td>"
             rows += "<td>\(target.lastSuccess.map { escape(Self.relative($0 - now)) } ?? "<span class=\"muted\">never</span>")</td>"
-            rows += "<td class=\"num\">\(target.lastDuration.map { String(format: "%.3f\u{a0}s", $0) } ?? "—")</td>"
+            rows += "<td class=\"num\">\(target.lastDuration.map { FixedPoint.format($0, decimals: 3) + "\u{a0}s" } ?? "—")</td>"
             rows += "<td>\(errors.isEmpty ? "<span class=\"muted\">none</span>" : escape(errors))</td><td>\(lastError)</td></tr>\n"
         }
         return """
@@ -160,7 +160,7 @@ struct StatusPage: Sendable {
         guard let value else { return "<span class=\"muted\">—</span>" }
         guard value.isFinite else { return String(value) }
         let whole = value == value.rounded() && abs(value) < 1e15
-        let text = whole ? String(Int64(value)) : String(format: "%.2f", value)
+        let text = whole ? String(Int64(value)) : FixedPoint.format(value, decimals: 2)
         let sign = text.hasPrefix("-") ? "-" : ""
         let unsigned = sign.isEmpty ? Substring(text) : text.dropFirst()
         let integer = unsigned.prefix { $0 != "." }

@@ -1,4 +1,7 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import CQuotaSystem
 import QuotaConcurrency
 import QuotaLogging
 
@@ -81,15 +84,20 @@ public final class HTTPServer: Sendable {
                     throw error
                 }
                 let bound = listeners.map(\.address)
-                startLoopThread(EventLoop.Dependencies(
-                    epoll: poller,
-                    mailbox: mailbox,
-                    listeners: listeners,
-                    handler: handler,
-                    configuration: configuration,
-                    logger: logger,
-                    stats: statsBox
-                ))
+                do {
+                    try startLoopThread(EventLoop.Dependencies(
+                        epoll: poller,
+                        mailbox: mailbox,
+                        listeners: listeners,
+                        handler: handler,
+                        configuration: configuration,
+                        logger: logger,
+                        stats: statsBox
+                    ))
+                } catch {
+                    mailbox.close()
+                    throw error
+                }
                 state = .running(mailbox, bound: bound)
                 for address in bound {
                     logger.info("HTTP server listening", ["address": address.description])
@@ -136,15 +144,33 @@ public final class HTTPServer: Sendable {
         await shutdown(gracePeriod: .milliseconds(Int64(clamped * 1000)))
     }
 
-    private func startLoopThread(_ deps: EventLoop.Dependencies) {
-        let thread = Thread { [self] in
-            Self.nameCurrentThread()
-            loopTID.withLock { $0 = Self.currentThreadID() }
-            EventLoop(deps).run()
-            loopFinished()
+    /// A pthread of its own rather than a Dispatch queue: the loop blocks in
+    /// `epoll_wait` for its whole life, which would pin one of Dispatch's
+    /// worker threads.
+    private func startLoopThread(_ deps: EventLoop.Dependencies) throws {
+        final class Start {
+            let server: HTTPServer
+            let deps: EventLoop.Dependencies
+            init(server: HTTPServer, deps: EventLoop.Dependencies) {
+                self.server = server
+                self.deps = deps
+            }
         }
-        thread.name = Self.threadName
-        thread.start()
+        let retained = Unmanaged.passRetained(Start(server: self, deps: deps)).toOpaque()
+        var thread = pthread_t()
+        let code = pthread_create(&thread, nil, { raw in
+            let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
+            cqs_name_current_thread(HTTPServer.threadName)
+            start.server.loopTID.withLock { $0 = HTTPServer.currentThreadID() }
+            EventLoop(start.deps).run()
+            start.server.loopFinished()
+            return nil
+        }, retained)
+        guard code == 0 else {
+            Unmanaged<Start>.fromOpaque(retained).release()
+            throw HTTPServerError(message: "cannot start the HTTP loop thread: pthread_create: \(String(cString: strerror(code)))")
+        }
+        pthread_detach(thread)
     }
 
     private func loopFinished() {
@@ -173,9 +199,5 @@ public final class HTTPServer: Sendable {
         guard count > 0 else { return nil }
         let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return target.split(separator: "/").last.flatMap { Int32($0) }
-    }
-
-    private static func nameCurrentThread() {
-        Thread.current.name = threadName
     }
 }

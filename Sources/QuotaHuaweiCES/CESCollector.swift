@@ -1,4 +1,3 @@
-import Foundation
 import QuotaCollection
 import QuotaConfig
 import QuotaLogging
@@ -10,7 +9,7 @@ struct CESCollector: Collector {
     let client: UpstreamClient
     let tokens: IAMTokenCache
     let logger: Logger
-    let clock: @Sendable () -> Date
+    let clock: @Sendable () -> Double
 
     func collect() async throws(CollectorError) -> [QuotaReading] {
         do {
@@ -30,7 +29,7 @@ struct CESCollector: Collector {
             response = try await client.send(request)
             // The signature is replayable until the signed date goes stale.
             secrets += request.headers.filter { $0.name == "Authorization" }.flatMap { header in
-                [header.value] + header.value.components(separatedBy: "Signature=").dropFirst()
+                [header.value] + header.value.split(separator: "Signature=", omittingEmptySubsequences: false).dropFirst().map(String.init)
             }
         case .iamPassword(let credentials):
             let answer = try await sendWithToken(url, credentials)
@@ -46,34 +45,32 @@ struct CESCollector: Collector {
     /// `{endpoint}/V1.0/{project_id}/quotas`, with an explicit default port
     /// removed so that the `Host` header the client sends is exactly the
     /// one that was signed.
-    func quotasURL() throws(CollectorError) -> URL {
-        guard var components = URLComponents(url: configuration.endpoint, resolvingAgainstBaseURL: false) else {
-            throw CollectorError(.internal, "invalid CES endpoint")
-        }
-        if (components.scheme == "https" && components.port == 443) || (components.scheme == "http" && components.port == 80) {
-            components.port = nil
-        }
-        var base = components.percentEncodedPath
+    func quotasURL() throws(CollectorError) -> HTTPURL {
+        let endpoint = configuration.endpoint
+        var text = endpoint.scheme + "://"
+        if let userInfo = endpoint.userInfo { text += userInfo + "@" }
+        text += Self.hostHeader(endpoint)
+        var base = endpoint.path
         while base.hasSuffix("/") {
             base.removeLast()
         }
-        components.percentEncodedPath = base + "/V1.0/" + SDKPercentEncoding.encode(configuration.projectID) + "/quotas"
-        components.percentEncodedQuery = nil
-        guard let url = components.url else {
+        text += base + "/V1.0/" + SDKPercentEncoding.encode(configuration.projectID) + "/quotas"
+        guard let url = HTTPURL(string: text) else {
             throw CollectorError(.internal, "invalid CES endpoint")
         }
         return url
     }
 
     /// `host` or `host:port`, as HTTP clients put it in the `Host` header.
-    static func hostHeader(_ url: URL) -> String {
-        let host = url.host ?? ""
+    /// An explicit default port is left out, as HTTP clients do.
+    static func hostHeader(_ url: HTTPURL) -> String {
+        let host = url.host
         let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        guard let port = url.port else { return bracketed }
+        guard let port = url.port, !(url.scheme == "https" && port == 443), !(url.scheme == "http" && port == 80) else { return bracketed }
         return "\(bracketed):\(port)"
     }
 
-    func signedRequest(_ url: URL, _ keys: AccessKeyCredentials) -> UpstreamRequest {
+    func signedRequest(_ url: HTTPURL, _ keys: AccessKeyCredentials) -> UpstreamRequest {
         var headers: [(name: String, value: String)] = [
             (name: "Host", value: Self.hostHeader(url)),
             (name: "X-Project-Id", value: configuration.projectID),
@@ -93,14 +90,14 @@ struct CESCollector: Collector {
         return UpstreamRequest(url: url, headers: sent, rateLimitScope: "ces:" + keys.rateLimitScope)
     }
 
-    func tokenRequest(_ url: URL, _ token: IAMToken, _ credentials: IAMPasswordCredentials) -> UpstreamRequest {
+    func tokenRequest(_ url: HTTPURL, _ token: IAMToken, _ credentials: IAMPasswordCredentials) -> UpstreamRequest {
         UpstreamRequest(url: url, headers: [(name: "X-Auth-Token", value: token.value.revealed)], rateLimitScope: "ces:" + credentials.rateLimitScope)
     }
 
     /// With a cached token; when CES answers 401 (token revoked early by a
     /// password or permission change), fetches one new token and retries once.
     /// Returns the token sent last too, for redacting an error body.
-    func sendWithToken(_ url: URL, _ credentials: IAMPasswordCredentials) async throws(CollectorError) -> (response: UpstreamResponse, token: String) {
+    func sendWithToken(_ url: HTTPURL, _ credentials: IAMPasswordCredentials) async throws(CollectorError) -> (response: UpstreamResponse, token: String) {
         let key = IAMTokenCache.Key(credentials, projectID: configuration.projectID)
         let issuer = IAMTokenClient(client: client)
         let projectID = configuration.projectID

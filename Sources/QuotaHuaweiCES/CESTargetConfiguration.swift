@@ -1,4 +1,3 @@
-import Foundation
 import QuotaConfig
 
 /// One configuration entry: one project in one region and how to
@@ -12,7 +11,7 @@ struct CESTargetConfiguration: Sendable {
     var region: String
     var projectID: String
     /// CES base URL without a trailing slash; the default comes from the region.
-    var endpoint: URL
+    var endpoint: HTTPURL
     var authentication: CESAuthentication
 
     /// Region names are DNS labels such as `ap-southeast-1`: checked so the
@@ -34,7 +33,7 @@ struct CESTargetConfiguration: Sendable {
     static func parse(_ entry: ConfigObject) throws(ConfigError) -> CESTargetConfiguration {
         let region = try entry.required("region", Self.region)
         let projectID = try entry.required("project_id", Self.projectID)
-        let endpoint = try entry.optional("endpoint", .url) ?? URL(string: CESEndpoints.ces(region: region))!
+        let endpoint = try entry.optional("endpoint", .url) ?? HTTPURL(string: CESEndpoints.ces(region: region))!
         let authentication = try Self.authentication(entry, region: region)
         return CESTargetConfiguration(region: region, projectID: projectID, endpoint: endpoint, authentication: authentication)
     }

@@ -1,4 +1,4 @@
-import Foundation
+import QuotaTime
 import QuotaCollection
 import QuotaConfig
 import QuotaLogging
@@ -17,11 +17,11 @@ public struct HuaweiCESProvider: Provider {
     private let client: UpstreamClient
     private let tokens: IAMTokenCache
     private let logger: Logger
-    private let clock: @Sendable () -> Date
+    private let clock: @Sendable () -> Double
 
     /// - Parameter clock: the time used for `X-Sdk-Date` and token expiry;
     ///   injectable so tests can age tokens.
-    public init(context: ProviderContext, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(context: ProviderContext, clock: @escaping @Sendable () -> Double = { WallClock.now() }) {
         self.client = context.makeClient(provider: "huaweicloud_ces")
         self.tokens = IAMTokenCache(now: clock)
         self.logger = context.logger.with(["provider": "huaweicloud_ces"])

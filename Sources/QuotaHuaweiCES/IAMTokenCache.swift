@@ -1,4 +1,3 @@
-import Foundation
 import QuotaCollection
 import QuotaConfig
 import QuotaCrypto
@@ -29,9 +28,9 @@ actor IAMTokenCache {
 
     private var tokens: [Key: IAMToken] = [:]
     private var inFlight: [Key: Task<Result<IAMToken, CollectorError>, Never>] = [:]
-    private let now: @Sendable () -> Date
+    private let now: @Sendable () -> Double
 
-    init(now: @escaping @Sendable () -> Date) {
+    init(now: @escaping @Sendable () -> Double) {
         self.now = now
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import QuotaCollection
 import QuotaConfig
 import QuotaTime
@@ -11,13 +10,13 @@ struct IAMTokenClient: Sendable {
 
     /// Without `expires_at` (never seen, but not worth failing over) the
     /// token is assumed to live one hour.
-    static let assumedLifetime: TimeInterval = 3600
+    static let assumedLifetime: Double = 3600
     /// IAM tokens live 24 hours; a later `expires_at` (a wrong clock, a
     /// broken answer) is cut to that, so a token is never kept for years.
-    static let maxLifetime: TimeInterval = 86_400
+    static let maxLifetime: Double = 86_400
 
-    func fetch(_ credentials: IAMPasswordCredentials, projectID: String, now: Date) async throws(CollectorError) -> IAMToken {
-        guard let url = URL(string: credentials.endpoint + "/v3/auth/tokens") else {
+    func fetch(_ credentials: IAMPasswordCredentials, projectID: String, now: Double) async throws(CollectorError) -> IAMToken {
+        guard let url = HTTPURL(string: credentials.endpoint + "/v3/auth/tokens") else {
             throw CollectorError(.internal, "invalid IAM endpoint \(credentials.endpoint)")
         }
         let request = UpstreamRequest(
@@ -36,9 +35,8 @@ struct IAMTokenClient: Sendable {
         guard let token = response.header("x-subject-token"), !token.isEmpty else {
             throw CollectorError(.decode, "IAM answered HTTP \(response.status) without an X-Subject-Token header", statusCode: response.status)
         }
-        let expiresAt = try Self.expiry(response.body).map { Date(timeIntervalSince1970: $0) }
-            ?? now.addingTimeInterval(Self.assumedLifetime)
-        return IAMToken(value: Secret(token), fetchedAt: now, expiresAt: min(expiresAt, now.addingTimeInterval(Self.maxLifetime)))
+        let expiresAt = try Self.expiry(response.body) ?? now + Self.assumedLifetime
+        return IAMToken(value: Secret(token), fetchedAt: now, expiresAt: min(expiresAt, now + Self.maxLifetime))
     }
 
     /// `token.expires_at` as Unix seconds; nil when the body or the field is

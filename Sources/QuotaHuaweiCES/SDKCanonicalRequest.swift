@@ -1,4 +1,5 @@
-import Foundation
+import QuotaConfig
+import QuotaText
 import QuotaCrypto
 
 /// The canonical request of Huawei Cloud's SDK-HMAC-SHA256 signature:
@@ -28,11 +29,10 @@ public struct SDKCanonicalRequest: Sendable, Equatable {
     public var signedHeaders: String
     public var payloadHash: String
 
-    public init(method: String, url: URL, headers: [(name: String, value: String)], body: [UInt8]) {
-        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+    public init(method: String, url: HTTPURL, headers: [(name: String, value: String)], body: [UInt8]) {
         self.method = method.uppercased()
-        self.uri = Self.canonicalURI(percentEncodedPath: components?.percentEncodedPath ?? "")
-        self.query = Self.canonicalQuery(percentEncodedQuery: components?.percentEncodedQuery)
+        self.uri = Self.canonicalURI(percentEncodedPath: url.path)
+        self.query = Self.canonicalQuery(percentEncodedQuery: url.query)
         let signed = Self.signedHeaderFields(headers)
         self.headers = signed.map { "\($0.name):\($0.value)\n" }.joined()
         var names: [String] = []
@@ -78,7 +78,7 @@ public struct SDKCanonicalRequest: Sendable, Equatable {
     /// value (a repeated header gives one line per value, as in the Go SDK).
     static func signedHeaderFields(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
         headers
-            .map { (name: $0.name.lowercased(), value: $0.value.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            .map { (name: $0.name.lowercased(), value: $0.value.trimmingWhitespace()) }
             .filter { $0.name != "content-type" }
             .sorted { lhs, rhs in
                 lhs.name == rhs.name ? Array(lhs.value.utf8).lexicographicallyPrecedes(rhs.value.utf8) : Array(lhs.name.utf8).lexicographicallyPrecedes(rhs.name.utf8)

@@ -3,12 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// The `X-Sdk-Date` format, `YYYYMMDDTHHMMSSZ` in UTC (e.g. `20060102T150405Z`).
 public enum SDKDate {
-    public static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    public static func format(_ unixSeconds: Double) -> String {
+        // Clamped so that no clock value can trap the conversion.
+        let clamped = unixSeconds.isFinite ? min(max(unixSeconds, -62_135_596_800), 253_402_300_799) : 0
+        var seconds = time_t(clamped.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
@@ -20,7 +21,7 @@ public enum SDKDate {
     }
 
     /// Nil unless `text` is exactly in the format above.
-    public static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Double? {
         let bytes = Array(text.utf8)
         guard bytes.count == 16, bytes[8] == UInt8(ascii: "T"), bytes[15] == UInt8(ascii: "Z") else { return nil }
         func number(_ range: Range<Int>) -> Int32? {
@@ -38,6 +39,6 @@ public enum SDKDate {
         parts.tm_hour = hour
         parts.tm_min = minute
         parts.tm_sec = second
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+        return Double(timegm(&parts))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import QuotaConfig
 import QuotaConfig
 import QuotaCrypto
 
@@ -25,12 +25,12 @@ public enum SDKSigner {
     ///   given is replaced by one made from `date`.
     public static func sign(
         method: String,
-        url: URL,
+        url: HTTPURL,
         headers: [(name: String, value: String)],
         body: [UInt8],
         accessKey: String,
         secretKey: Secret,
-        date: Date
+        date: Double
     ) -> [(name: String, value: String)] {
         let sdkDate = SDKDate.format(date)
         var signed = headers.filter { $0.name.lowercased() != dateHeader.lowercased() }

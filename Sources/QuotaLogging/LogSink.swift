@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import QuotaConcurrency
 
 /// Where finished log lines go. One `write` is one whole line, so lines from
 /// several threads never interleave.
@@ -34,21 +34,16 @@ public struct StandardErrorSink: LogSink {
 
 /// Keeps lines in memory; tests read them back to assert on what was logged
 /// (and on what was not: secrets).
-public final class MemoryLogSink: LogSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [String] = []
+public final class MemoryLogSink: LogSink, Sendable {
+    private let stored = Locked<[String]>([])
 
     public init() {}
 
     public func write(_ line: String) {
-        lock.lock()
-        stored.append(line)
-        lock.unlock()
+        stored.withLock { $0.append(line) }
     }
 
     public var lines: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
+        stored.current
     }
 }

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QuotaTime
 import QuotaCollection
 import QuotaConcurrency
 
@@ -38,7 +43,7 @@ struct ProvisioningTiming: Sendable {
     /// within the hour, and an old one costs one refused call an hour.
     var legacyRecheck: Double = 3600
     /// Unix seconds now, for `legacyRecheck`.
-    var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    var now: @Sendable () -> Double = { WallClock.now() }
 
     func retryDelay(afterFailures failures: Int) -> Double {
         min(maxRetry, firstRetry * Double(1 << min(max(failures - 1, 0), 30)))

@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QuotaTime
 import QuotaConcurrency
 import QuotaLogging
 
@@ -37,7 +42,7 @@ final class StateStore: Sendable {
     private let exclusive: Bool
     private let fileLock = Locked<StateFileLock?>(nil)
 
-    init(path: String, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, exclusive: Bool = false) {
+    init(path: String, logger: Logger, clock: @escaping @Sendable () -> Double = { WallClock.now() }, exclusive: Bool = false) {
         self.path = path
         self.logger = logger.with(["state_file": path])
         self.clock = clock

@@ -1,8 +1,13 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import QuotaCollection
 import QuotaConcurrency
 import QuotaConfig
 import QuotaCrypto
+import QuotaText
 
 /// Produces the `Authorization` header value for system API calls.
 ///
@@ -20,16 +25,16 @@ final class SystemAPIAuthenticator: Sendable {
     private let clock: @Sendable () -> Double
     private let cached = Locked<(token: String, expires: Double)?>(nil)
 
-    init(credentials: SystemAPICredentials, url: URL, clock: @escaping @Sendable () -> Double) {
+    init(credentials: SystemAPICredentials, url: HTTPURL, clock: @escaping @Sendable () -> Double) {
         self.credentials = credentials
         self.audience = Self.audience(of: url)
         self.clock = clock
     }
 
     /// `scheme://host[:port]`, the port only when it is not the scheme's default.
-    static func audience(of url: URL) -> String {
-        let scheme = url.scheme?.lowercased() ?? "https"
-        var text = scheme + "://" + (url.host ?? "")
+    static func audience(of url: HTTPURL) -> String {
+        let scheme = url.scheme
+        var text = scheme + "://" + (url.host.contains(":") ? "[\(url.host)]" : url.host)
         if let port = url.port, !(scheme == "https" && port == 443), !(scheme == "http" && port == 80) {
             text += ":\(port)"
         }
@@ -47,7 +52,7 @@ final class SystemAPIAuthenticator: Sendable {
             } catch {
                 throw CollectorError(.auth, "cannot read token_file \(path): \(error.reason)")
             }
-            let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
             guard !token.isEmpty else { throw CollectorError(.auth, "token_file \(path) is empty") }
             return "Bearer " + token
         }

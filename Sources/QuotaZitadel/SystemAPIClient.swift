@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import QuotaCollection
 import QuotaConfig
 
@@ -16,15 +20,15 @@ struct SystemAPIClient: Sendable {
         case alreadyExists
     }
 
-    let url: URL
+    let url: HTTPURL
     let instanceID: String
     let http: UpstreamClient
     let authenticator: SystemAPIAuthenticator
 
-    var quotasURL: URL {
+    var quotasURL: HTTPURL {
         var base = url.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        return URL(string: base + "/system/v1/instances/\(instanceID)/quotas")!
+        return HTTPURL(string: base + "/system/v1/instances/\(instanceID)/quotas")!
     }
 
     /// `PUT /system/v1/instances/{id}/quotas`: creates or replaces the quota of its unit.

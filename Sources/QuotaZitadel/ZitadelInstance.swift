@@ -1,17 +1,21 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import QuotaConfig
 
 /// One configuration entry: a ZITADEL instance, how to reach its system
 /// API, the quotas to keep there and where ZITADEL should report usage.
 public struct ZitadelInstance: Sendable {
     /// The ZITADEL URL (scheme, host, port); the system API lives under it.
-    public var url: URL
+    public var url: HTTPURL
     public var instanceID: String
     public var quotas: [ZitadelQuota]
     /// nil when `provisioning` is off: nothing is sent to ZITADEL then.
     public var credentials: SystemAPICredentials?
     /// The exporter's own base URL as ZITADEL reaches it.
-    public var receiverURL: URL?
+    public var receiverURL: HTTPURL?
     /// The secret from the configuration; nil means generated and kept in the state file.
     public var receiverSecret: Secret?
     public var provisioning: Bool

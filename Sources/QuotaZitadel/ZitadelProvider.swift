@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import QuotaTime
 import QuotaCollection
 import QuotaConcurrency
 import QuotaConfig
@@ -49,7 +54,7 @@ public final class ZitadelProvider: Provider {
         context: ProviderContext,
         storagePath: String?,
         timing: ProvisioningTiming = ProvisioningTiming(),
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        clock: @escaping @Sendable () -> Double = { WallClock.now() }
     ) {
         self.logger = context.logger
         self.http = context.makeClient(provider: "zitadel")

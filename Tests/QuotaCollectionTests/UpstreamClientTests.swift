@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConfig
 import QuotaHTTP
 import QuotaLogging
 import Testing
@@ -27,7 +28,7 @@ final class ScriptedServer: @unchecked Sendable {
         port = server.boundAddresses[0].port
     }
 
-    var url: URL { URL(string: "http://127.0.0.1:\(port)/v1/thing")! }
+    var url: HTTPURL { HTTPURL(string: "http://127.0.0.1:\(port)/v1/thing")! }
 
     var requestCount: Int { lock.withLock { received.count } }
 
@@ -104,7 +105,8 @@ private func status(_ code: Int, _ body: String = "", headers: HTTPHeaders = [:]
         let limited = try await upstream.send(UpstreamRequest(url: server.url, rateLimitScope: "token-a"))
         #expect(limited.status == 429)
         let blocked = try #require(upstream.blockedUntil(scope: "token-a"))
-        #expect(blocked.timeIntervalSinceNow > 100 && blocked.timeIntervalSinceNow <= 120)
+        let remaining = blocked - Date().timeIntervalSince1970
+        #expect(remaining > 100 && remaining <= 120)
         await #expect(throws: CollectorError.self) {
             _ = try await upstream.send(UpstreamRequest(url: server.url, rateLimitScope: "token-a"))
         }

@@ -77,19 +77,19 @@ struct SDKSignerPythonCrossCheckTests {
                 "method": request.method, "url": request.url,
                 "headers": request.headers.map { [$0.name, $0.value] },
                 "body_hex": request.body.map { String(format: "%02x", $0) }.joined(),
-                "ak": request.accessKey, "sk": request.secretKey, "date": SDKDate.format(request.date),
+                "ak": request.accessKey, "sk": request.secretKey, "date": SDKDate.format(request.date.timeIntervalSince1970),
             ]
         }
         let outputs = try PythonSigner.sign(inputs)
         try #require(outputs.count == requests.count)
         for (request, python) in zip(requests, outputs) {
-            let url = try #require(URL(string: request.url), "not a URL: \(request.url)")
+            let url = try #require(HTTPURL(string: request.url), "not a URL: \(request.url)")
             var headers = request.headers
-            headers.append((name: "X-Sdk-Date", value: SDKDate.format(request.date)))
+            headers.append((name: "X-Sdk-Date", value: SDKDate.format(request.date.timeIntervalSince1970)))
             let canonical = SDKCanonicalRequest(method: request.method, url: url, headers: headers, body: request.body)
             #expect(canonical.text == python.canonical_request, "\(request.url)")
             let signed = SDKSigner.sign(method: request.method, url: url, headers: request.headers, body: request.body,
-                                        accessKey: request.accessKey, secretKey: Secret(request.secretKey), date: request.date)
+                                        accessKey: request.accessKey, secretKey: Secret(request.secretKey), date: request.date.timeIntervalSince1970)
             #expect(signed[1].value == python.authorization, "\(request.url)")
         }
     }

@@ -53,7 +53,7 @@ struct Harness {
         settings.requestTimeout = 60
         let counter = UpstreamRequestCounter()
         let context = ProviderContext(logger: Logger(level: .debug, format: .logfmt, sink: logs), upstreamCounter: counter, clientSettings: settings)
-        let harness = Harness(fake: fake, port: port, provider: HuaweiCESProvider(context: context, clock: now), logs: logs, counter: counter)
+        let harness = Harness(fake: fake, port: port, provider: HuaweiCESProvider(context: context, clock: { now().timeIntervalSince1970 }), logs: logs, counter: counter)
         do {
             try await body(harness)
         } catch {

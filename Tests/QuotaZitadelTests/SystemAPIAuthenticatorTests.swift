@@ -19,7 +19,7 @@ import Testing
         let key = try RSAPrivateKey(pem: pkcs8 ? fixture.pkcs8 : fixture.pkcs1)
         let authenticator = SystemAPIAuthenticator(
             credentials: .signedJWT(userID: "quota-exporter", key: key, keyID: nil),
-            url: URL(string: "https://zitadel.example.com:443/ignored/path")!, clock: { 1_800_000_000.7 }
+            url: HTTPURL(string: "https://zitadel.example.com:443/ignored/path")!, clock: { 1_800_000_000.7 }
         )
         let header = try authenticator.authorization()
         let claims = try claims(of: header, key: fixture.publicKey)
@@ -32,9 +32,9 @@ import Testing
     }
 
     @Test func audienceKeepsOnlyANonDefaultPort() {
-        #expect(SystemAPIAuthenticator.audience(of: URL(string: "http://localhost:8080/")!) == "http://localhost:8080")
-        #expect(SystemAPIAuthenticator.audience(of: URL(string: "HTTPS://zitadel.example.com")!) == "https://zitadel.example.com")
-        #expect(SystemAPIAuthenticator.audience(of: URL(string: "http://zitadel.example.com:80")!) == "http://zitadel.example.com")
+        #expect(SystemAPIAuthenticator.audience(of: HTTPURL(string: "http://localhost:8080/")!) == "http://localhost:8080")
+        #expect(SystemAPIAuthenticator.audience(of: HTTPURL(string: "HTTPS://zitadel.example.com")!) == "https://zitadel.example.com")
+        #expect(SystemAPIAuthenticator.audience(of: HTTPURL(string: "http://zitadel.example.com:80")!) == "http://zitadel.example.com")
     }
 
     @Test func tokenIsReusedThenRenewedBeforeItExpires() throws {
@@ -42,7 +42,7 @@ import Testing
         let clock = TestClock(1_800_000_000)
         let authenticator = SystemAPIAuthenticator(
             credentials: .signedJWT(userID: "u", key: try RSAPrivateKey(pem: keys.rsa2048.pkcs8), keyID: "k1"),
-            url: URL(string: "https://z.example")!, clock: clock.function
+            url: HTTPURL(string: "https://z.example")!, clock: clock.function
         )
         let first = try authenticator.authorization()
         clock.set(1_800_000_000 + SystemAPIAuthenticator.lifetime - SystemAPIAuthenticator.renewBefore - 1)
@@ -58,7 +58,7 @@ import Testing
     @Test func tokenFileIsReadAgainAtEveryUse() throws {
         let scratch = try ScratchDirectory()
         let path = try scratch.write("token", "first-token\n")
-        let authenticator = SystemAPIAuthenticator(credentials: .tokenFile(path: path), url: URL(string: "https://z")!, clock: { 0 })
+        let authenticator = SystemAPIAuthenticator(credentials: .tokenFile(path: path), url: HTTPURL(string: "https://z")!, clock: { 0 })
         #expect(try authenticator.authorization() == "Bearer first-token")
         try scratch.write("token", "rotated-token")
         #expect(try authenticator.authorization() == "Bearer rotated-token")

@@ -1,5 +1,6 @@
 import Foundation
 import QuotaCollection
+import QuotaConfig
 import QuotaHTTP
 import QuotaLogging
 import QuotaTime
@@ -59,7 +60,9 @@ final class TestClock: @unchecked Sendable {
 
 /// Waits for `condition` to hold, checking every 20 ms; false after `seconds`.
 /// A liveness bound only: tests assert on the condition, never on the time taken.
-func eventually(within seconds: Double = 20, _ condition: @Sendable () async -> Bool) async -> Bool {
+/// 60 s because a full `swift test` on a loaded 2-core machine stalls every
+/// suite for ~40 s at its start; 20 s failed the first provisioning test then.
+func eventually(within seconds: Double = 60, _ condition: @Sendable () async -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if await condition() { return true }
@@ -85,7 +88,7 @@ func makeHTTPClient() -> UpstreamClient {
 }
 
 func post(_ client: UpstreamClient, _ url: String, body: [UInt8], contentType: String = "application/json") async throws -> UpstreamResponse {
-    guard let target = URL(string: url) else { throw TestFailure("bad URL") }
+    guard let target = HTTPURL(string: url) else { throw TestFailure("bad URL") }
     return try await client.send(UpstreamRequest(
         method: "POST", url: target, headers: [("Content-Type", contentType)], body: body,
         rateLimitScope: UUID().uuidString, retryable: false

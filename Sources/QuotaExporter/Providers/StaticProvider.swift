@@ -1,4 +1,3 @@
-import Foundation
 import QuotaCollection
 import QuotaConfig
 import QuotaTime
