@@ -22,7 +22,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# The binary the container ships: static Swift runtime (needs libcurl4-openssl-dev).
+# The binary the container ships: static Swift runtime, libcurl opened at run time.
 echo "building the release binary (--static-swift-stdlib)..."
 swift build -c release --static-swift-stdlib --product quota_exporter --scratch-path .build-static >/dev/null
 bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/quota_exporter"
