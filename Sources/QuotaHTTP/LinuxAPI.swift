@@ -1,33 +1,36 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CQuotaSystem
 
 /// Linux calls the event loop needs that Swift's Glibc module does not
 /// import: its umbrella header leaves out `<sys/epoll.h>` and
-/// `<sys/eventfd.h>`, and `accept4` is hidden behind `_GNU_SOURCE`. This
-/// package has no C target, so each is looked up once in the libc that is
-/// already loaded and called through a C function pointer of the exact
-/// prototype.
+/// `<sys/eventfd.h>`, and `accept4` is hidden behind `_GNU_SOURCE`. They
+/// come from the package's C target (`CQuotaSystem`, as swift-nio's
+/// `CNIOLinux` does it), so the compiler checks every prototype; this enum
+/// keeps the event loop's call sites in the raw-pointer shape they had.
 enum LinuxAPI {
-    static let epollCreate1: @convention(c) (Int32) -> Int32 = symbol("epoll_create1")
-    static let epollCtl: @convention(c) (Int32, Int32, Int32, UnsafeMutableRawPointer?) -> Int32 = symbol("epoll_ctl")
-    static let epollWait: @convention(c) (Int32, UnsafeMutableRawPointer?, Int32, Int32) -> Int32 = symbol("epoll_wait")
-    static let eventfd: @convention(c) (UInt32, Int32) -> Int32 = symbol("eventfd")
-    static let accept4: @convention(c) (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32) -> Int32 = symbol("accept4")
+    static func epollCreate1(_ flags: Int32) -> Int32 { epoll_create1(flags) }
 
-    // Values from <sys/epoll.h>; stable Linux ABI.
-    static let epollIn: UInt32 = 0x001
-    static let epollOut: UInt32 = 0x004
-    static let epollErr: UInt32 = 0x008
-    static let epollHup: UInt32 = 0x010
-    static let epollCtlAdd: Int32 = 1
-    static let epollCtlDel: Int32 = 2
-    static let epollCtlMod: Int32 = 3
-
-    private static func symbol<Function>(_ name: String) -> Function {
-        guard let process = dlopen(nil, RTLD_NOW), let address = dlsym(process, name) else {
-            fatalError("libc does not export \(name); this server needs Linux")
-        }
-        return unsafeBitCast(address, to: Function.self)
+    static func epollCtl(_ epoll: Int32, _ operation: Int32, _ fd: Int32, _ event: UnsafeMutableRawPointer?) -> Int32 {
+        epoll_ctl(epoll, operation, fd, event?.assumingMemoryBound(to: epoll_event.self))
     }
+
+    static func epollWait(_ epoll: Int32, _ events: UnsafeMutableRawPointer?, _ capacity: Int32, _ timeoutMilliseconds: Int32) -> Int32 {
+        epoll_wait(epoll, events?.assumingMemoryBound(to: epoll_event.self), capacity, timeoutMilliseconds)
+    }
+
+    static func eventfd(_ initial: UInt32, _ flags: Int32) -> Int32 { CQuotaSystem.eventfd(initial, flags) }
+
+    static func accept4(_ socket: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: UnsafeMutablePointer<socklen_t>?, _ flags: Int32) -> Int32 {
+        cqs_accept4(socket, address, length, flags)
+    }
+
+    static let epollIn = EPOLLIN.rawValue
+    static let epollOut = EPOLLOUT.rawValue
+    static let epollErr = EPOLLERR.rawValue
+    static let epollHup = EPOLLHUP.rawValue
+    static let epollCtlAdd = EPOLL_CTL_ADD
+    static let epollCtlDel = EPOLL_CTL_DEL
+    static let epollCtlMod = EPOLL_CTL_MOD
 }
