@@ -122,7 +122,8 @@ if [ -z "$bin" ]; then
 fi
 [ -x "$bin" ] || die "no executable at $bin"
 mkdir -p deploy/prebuilt
-install -m 0755 "$bin" "$prebuilt"
+# Stripped, as the Dockerfile's build stage does (`install --strip`).
+install -m 0755 --strip "$bin" "$prebuilt"
 
 # --- the runtime base -------------------------------------------------------
 # The mirror apt uses on this machine (deb822 or one-line format), else Debian's CDN.
