@@ -85,11 +85,18 @@ public struct TargetCommon: Sendable {
     public var settings: CollectionSettings
     /// The entry's path in the configuration, for errors found later.
     public var path: String
+    /// The entry's `proxy_url` and `tls_config`; its collectors' client
+    /// comes from `UpstreamClient.forEntry(_:)`.
+    public var connection: EntryConnection
 
-    public init(labels: [Label] = [], settings: CollectionSettings = CollectionSettings(), path: String = "") {
+    public init(
+        labels: [Label] = [], settings: CollectionSettings = CollectionSettings(), path: String = "",
+        connection: EntryConnection = EntryConnection()
+    ) {
         self.labels = labels
         self.settings = settings
         self.path = path
+        self.connection = connection
     }
 }
 
