@@ -15,9 +15,15 @@ public protocol Provider: Sendable {
     /// target's static `labels` may therefore not use.
     var reservedLabels: Set<String> { get }
 
+    /// Whether entries reach a provider over HTTP and so may say
+    /// `proxy_url` and `tls_config`; false keeps the keys unknown (an
+    /// error) where they would be silently ignored.
+    var callsUpstream: Bool { get }
+
     /// Builds the targets of one configuration entry. The loader has read
     /// the keys every entry shares (`labels`, `min_interval`,
-    /// `max_staleness`, `timeout`) and passes them in `common`; the provider
+    /// `max_staleness`, `timeout`, and `proxy_url`/`tls_config` where
+    /// `callsUpstream`) and passes them in `common`; the provider
     /// reads the rest, and the loader rejects any key nobody read.
     func targets(from entry: ConfigObject, common: TargetCommon) throws(ConfigError) -> [Target]
 
@@ -61,6 +67,8 @@ public protocol Provider: Sendable {
 
 extension Provider {
     public var reservedLabels: Set<String> { [] }
+
+    public var callsUpstream: Bool { true }
 
     public func environmentTargets(_ environment: ConfigEnvironment, common: TargetCommon) throws(ConfigError) -> [Target] {
         []

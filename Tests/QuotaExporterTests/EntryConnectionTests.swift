@@ -76,6 +76,13 @@ import Testing
         #expect(error.message.contains(words), "\(error)")
     }
 
+    /// Static entries make no calls, so the keys are unknown there, not ignored.
+    @Test func staticEntriesRefuseTheKeys() throws {
+        let json = #"{"static": [{"account": "a", "quotas": [{"quota": "q", "unit": "u", "limit": 1}], "proxy_url": "http://p:1"}]}"#
+        let error = try #require(failure(json))
+        #expect(error.message.contains("unknown key \"proxy_url\""), "\(error)")
+    }
+
     @Test func proxyCredentialsStayOutOfErrors() throws {
         let error = try #require(failure(cloudflare(#", "proxy_url": "http://user:hunter2@proxy:3128/x""#)))
         #expect(!error.description.contains("hunter2"))
