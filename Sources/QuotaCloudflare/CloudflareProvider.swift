@@ -39,7 +39,7 @@ public struct CloudflareProvider: Provider {
     }
 
     public func targets(from entry: ConfigObject, common: TargetCommon) throws(ConfigError) -> [Target] {
-        try CloudflareAccount(entry: entry).targets(common: common, client: client)
+        try CloudflareAccount(entry: entry).targets(common: common, client: client.forEntry(common))
     }
 
     public func environmentTargets(_ environment: ConfigEnvironment, common: TargetCommon) throws(ConfigError) -> [Target] {

@@ -15,9 +15,15 @@ public protocol Provider: Sendable {
     /// target's static `labels` may therefore not use.
     var reservedLabels: Set<String> { get }
 
+    /// Whether entries reach a provider over HTTP and so may say
+    /// `proxy_url` and `tls_config`; false keeps the keys unknown (an
+    /// error) where they would be silently ignored.
+    var callsUpstream: Bool { get }
+
     /// Builds the targets of one configuration entry. The loader has read
     /// the keys every entry shares (`labels`, `min_interval`,
-    /// `max_staleness`, `timeout`) and passes them in `common`; the provider
+    /// `max_staleness`, `timeout`, and `proxy_url`/`tls_config` where
+    /// `callsUpstream`) and passes them in `common`; the provider
     /// reads the rest, and the loader rejects any key nobody read.
     func targets(from entry: ConfigObject, common: TargetCommon) throws(ConfigError) -> [Target]
 
@@ -62,6 +68,8 @@ public protocol Provider: Sendable {
 extension Provider {
     public var reservedLabels: Set<String> { [] }
 
+    public var callsUpstream: Bool { true }
+
     public func environmentTargets(_ environment: ConfigEnvironment, common: TargetCommon) throws(ConfigError) -> [Target] {
         []
     }
@@ -85,11 +93,18 @@ public struct TargetCommon: Sendable {
     public var settings: CollectionSettings
     /// The entry's path in the configuration, for errors found later.
     public var path: String
+    /// The entry's `proxy_url` and `tls_config`; its collectors' client
+    /// comes from `UpstreamClient.forEntry(_:)`.
+    public var connection: EntryConnection
 
-    public init(labels: [Label] = [], settings: CollectionSettings = CollectionSettings(), path: String = "") {
+    public init(
+        labels: [Label] = [], settings: CollectionSettings = CollectionSettings(), path: String = "",
+        connection: EntryConnection = EntryConnection()
+    ) {
         self.labels = labels
         self.settings = settings
         self.path = path
+        self.connection = connection
     }
 }
 

@@ -54,6 +54,30 @@ public final class UpstreamClient: Sendable {
         self.transport = UpstreamTransport.shared
     }
 
+    private init(sharing base: UpstreamClient, settings: Settings) {
+        self.provider = base.provider
+        self.settings = settings
+        self.counter = base.counter
+        self.gate = base.gate
+        self.logger = base.logger
+        self.transport = base.transport
+    }
+
+    /// The client for one configuration entry: its proxy and TLS settings,
+    /// with this client's `Retry-After` blocks and counter. The blocks stay
+    /// shared because they are per credential, and two entries may share one.
+    public func forEntry(_ common: TargetCommon) -> UpstreamClient {
+        forConnection(common.connection)
+    }
+
+    public func forConnection(_ connection: EntryConnection) -> UpstreamClient {
+        guard connection != EntryConnection() else { return self }
+        var settings = self.settings
+        if let proxyURL = connection.proxyURL { settings.proxyURL = proxyURL }
+        if connection.tls != TLSConfiguration() { settings.tls = connection.tls }
+        return UpstreamClient(sharing: self, settings: settings)
+    }
+
     /// Unix time until which `scope` is blocked by a `Retry-After`, if it is.
     public func blockedUntil(scope: String) -> Double? {
         gate.blockedUntil(scope)

@@ -130,7 +130,8 @@ public struct ConfigurationLoader: Sendable {
         let reserved = Self.standardLabels.union(provider.reservedLabels).union(["collector", "reason", "code"])
         let labels = try entry.optional("labels", .labels(reserved: reserved)) ?? []
         let settings = try settings(entry, inheriting: defaults, path: entry.path)
-        return TargetCommon(labels: labels.map { Label($0.name, $0.value) }, settings: settings, path: entry.path)
+        let connection = provider.callsUpstream ? try EntryConnection.parse(entry) : EntryConnection()
+        return TargetCommon(labels: labels.map { Label($0.name, $0.value) }, settings: settings, path: entry.path, connection: connection)
     }
 
     private func settings(_ object: ConfigObject, inheriting defaults: CollectionSettings, path: String) throws(ConfigError) -> CollectionSettings {

@@ -71,7 +71,7 @@ public struct HuaweiCESProvider: Provider {
             identity: TargetIdentity(provider: name, account: configuration.projectID, collector: Self.collectorName),
             labels: common.labels,
             settings: common.settings,
-            collector: CESCollector(configuration: configuration, client: client, tokens: tokens, logger: logger.with(["project_id": configuration.projectID]), clock: clock)
+            collector: CESCollector(configuration: configuration, client: client.forEntry(common), tokens: tokens, logger: logger.with(["project_id": configuration.projectID]), clock: clock)
         )
     }
 }

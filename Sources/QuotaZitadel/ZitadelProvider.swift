@@ -84,7 +84,7 @@ public final class ZitadelProvider: Provider {
         )]
         if instance.provisioning, let credentials = instance.credentials {
             let client = SystemAPIClient(
-                url: instance.url, instanceID: instance.instanceID, http: http,
+                url: instance.url, instanceID: instance.instanceID, http: http.forEntry(common),
                 authenticator: SystemAPIAuthenticator(credentials: credentials, url: instance.url, clock: clock)
             )
             let provisioner = QuotaProvisioner(

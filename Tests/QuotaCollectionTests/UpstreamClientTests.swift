@@ -121,6 +121,25 @@ private func status(_ code: Int, _ body: String = "", headers: HTTPHeaders = [:]
         await server.stop()
     }
 
+    /// Entries with their own `proxy_url`/`tls_config` get clients of their
+    /// own, but a credential's `Retry-After` block holds across all of them.
+    @Test func entryClientsShareTheRetryAfterBlocks() async throws {
+        let server = try ScriptedServer([status(429, "slow down", headers: ["Retry-After": "120"]), status(200)])
+        let upstream = client(UpstreamRequestCounter())
+        let entry = upstream.forConnection(EntryConnection(tls: .init(serverName: "quota.internal")))
+        #expect(entry !== upstream)
+        #expect(entry.settings.tls.serverName == "quota.internal")
+        #expect(upstream.forConnection(EntryConnection()) === upstream)
+        let limited = try await upstream.send(UpstreamRequest(url: server.url, rateLimitScope: "token-a"))
+        #expect(limited.status == 429)
+        #expect(entry.blockedUntil(scope: "token-a") != nil)
+        await #expect(throws: CollectorError.self) {
+            _ = try await entry.send(UpstreamRequest(url: server.url, rateLimitScope: "token-a"))
+        }
+        #expect(server.requestCount == 1, "the entry's client honours the block")
+        await server.stop()
+    }
+
     @Test func unavailableWithRetryAfterBlocksToo() async throws {
         let server = try ScriptedServer([status(503, "maintenance", headers: ["Retry-After": "30"])])
         let upstream = client(UpstreamRequestCounter())

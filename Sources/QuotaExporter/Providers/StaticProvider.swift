@@ -14,6 +14,8 @@ import QuotaTime
 /// ```
 public struct StaticProvider: Provider {
     public let name = "static"
+    /// Static quotas are read from the file alone.
+    public let callsUpstream = false
 
     public init() {}
 
