@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 # The binary the container ships: static Swift runtime, libcurl opened at run time.
 echo "building the release binary (--static-swift-stdlib)..."
-swift build -c release --static-swift-stdlib --product quota_exporter --scratch-path .build-static >/dev/null
+nice -n 10 swift build -c release --static-swift-stdlib --product quota_exporter --scratch-path .build-static >/dev/null
 bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/quota_exporter"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; return 1; }
@@ -115,6 +115,8 @@ print(f"{series:<8} {'nginx':<9} {n_rps:10.0f} {n_avg:10.3f} {n_p99:10.3f} {size
 print(f"{'':8} ratio     throughput {e_rps / n_rps:.2f}x nginx (median of {len(rounds)} rounds, range {ratios[0]:.2f}-{ratios[-1]:.2f}), "
       f"avg latency {e_avg / n_avg:.2f}x, p99 {e_p99 / n_p99:.2f}x; exporter RSS idle {idle:.1f} MiB ({idle_anon:.1f} anonymous), "
       f"after load {rss:.1f} MiB ({anon:.1f} anonymous)")
+print(f"{'':8} RSS at {series} series after load: {rss:.1f} MiB, peak {hwm:.1f} MiB")
 PY
   kill "$exporter" "$nginx_pid"; wait "$exporter" "$nginx_pid" 2>/dev/null || true
 done
+[ "${OUTBOUND:-1}" = 0 ] || scripts/bench_outbound.sh "$bin"
