@@ -88,7 +88,10 @@ final class ExporterProcess: @unchecked Sendable {
 func fetch(port: Int, path: String, method: String = "GET", headers: [String: String] = [:]) async throws -> (status: Int, headers: [String: String], body: String) {
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
     request.httpMethod = method
-    request.timeoutInterval = 30
+    // In-process runtimes answer from the cooperative pool, which suites of
+    // this test process (openssl, Python cross-checks) can hold for many
+    // seconds on a small, busy machine.
+    request.timeoutInterval = 60
     for (name, value) in headers {
         request.setValue(value, forHTTPHeaderField: name)
     }
