@@ -126,6 +126,32 @@ import Testing
         #expect(try await proxy.stats()["connects"] == 1)
     }
 
+    /// The proxy environment variables, as curl reads them, in the real
+    /// binary (setting them in this test process would reach every other
+    /// suite): `https_proxy` sends the collection through the CONNECT proxy,
+    /// and `NO_PROXY` naming the host takes it off the proxy again.
+    @Test func proxyEnvironmentVariablesAreHonoured() async throws {
+        let tls = try await TLSFixtures.get()
+        let server = try await LoopbackServer.start("tls", tls.serverCert, tls.serverKey)
+        let proxy = try await LoopbackServer.start("proxy")
+        defer {
+            server.stop()
+            proxy.stop()
+        }
+        let directory = TemporaryDirectory()
+        let config = directory.write("config.json", cloudflare(#", "tls_config": {"ca_file": "\#(tls.caFile)"}"#,
+                                                               base: "https://127.0.0.1:\(server.port)/client/v4"))
+        let proxyURL = "http://127.0.0.1:\(proxy.port)"
+        let proxied = try await ExporterProcess.run(["--once", "--config.file=\(config)"],
+                                                    environment: ["https_proxy": proxyURL, "HTTPS_PROXY": proxyURL])
+        #expect(try await proxy.stats()["connects"] == 1, "https_proxy: \(proxied.stderr)")
+        let direct = try await ExporterProcess.run(["--once", "--config.file=\(config)"],
+                                                   environment: ["https_proxy": proxyURL, "HTTPS_PROXY": proxyURL, "NO_PROXY": "127.0.0.1"])
+        #expect(try await proxy.stats()["connects"] == 1, "NO_PROXY: \(direct.stderr)")
+        // Both runs reached the TLS fake (it answers "hello", not Cloudflare's JSON).
+        #expect(proxied.stderr.contains("decode") && direct.stderr.contains("decode"), "\(proxied.stderr)\n\(direct.stderr)")
+    }
+
     @Test func refusingProxyIsNamedWithoutItsPassword() async throws {
         let proxy = try await LoopbackServer.start("refuse")
         defer { proxy.stop() }
