@@ -64,7 +64,11 @@ let package = Package(
         .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
         .testTarget(name: "QuotaYAMLTests", dependencies: ["QuotaYAML", "QuotaConfig"]),
-        .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound"]),
+        /// Python loopback servers (HTTP, TLS, h2, CONNECT proxies), openssl-made
+        /// test certificates and a posix_spawn child, shared by the test targets
+        /// that talk to real servers.
+        .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
+        .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound", "LoopbackSupport"]),
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
         .testTarget(name: "QuotaTextTests", dependencies: ["QuotaText"]),
@@ -74,7 +78,7 @@ let package = Package(
         .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaYAML"]),
         .testTarget(
             name: "QuotaExporterTests",
-            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging", "QuotaYAML"]
+            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging", "QuotaYAML", "LoopbackSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -4,6 +4,7 @@ import QuotaConfig
 import QuotaExporter
 import QuotaOutbound
 import Testing
+import LoopbackSupport
 
 /// `proxy_url` and `tls_config` per provider entry: how they are read, and
 /// that an entry's collectors really use them (real servers on 127.0.0.1).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuotaOutbound
+import LoopbackSupport
 
 /// Whether the system python has the `h2` package (Debian's python3-h2),
 /// which the HTTP/2 loopback server needs; `.ci/run` installs it.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuotaOutbound
+import LoopbackSupport
 
 /// Serialized: each test starts Python servers, and the machine is shared.
 @Suite(.serialized) struct HTTPClientTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import QuotaOutbound
+import LoopbackSupport
 
 /// Serialized: each test starts Python servers, and the machine is shared.
 @Suite(.serialized) struct ProxyTests {

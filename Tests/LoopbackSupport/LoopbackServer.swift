@@ -3,14 +3,14 @@ import Glibc
 
 /// A Python loopback server (see `loopbackScript`) for one test: started on
 /// an ephemeral 127.0.0.1 port, killed when the test is done.
-final class LoopbackServer: @unchecked Sendable {
-    let port: Int
+public final class LoopbackServer: @unchecked Sendable {
+    public let port: Int
     private let child: Spawned
 
     /// Starts a server on a thread of its own: Python's start-up and the
     /// blocking read of its port must not hold one of the few cooperative
     /// threads the other suites in this process need.
-    static func start(_ arguments: String...) async throws -> LoopbackServer {
+    public static func start(_ arguments: String...) async throws -> LoopbackServer {
         try await offPool { try LoopbackServer(arguments) }
     }
 
@@ -25,22 +25,22 @@ final class LoopbackServer: @unchecked Sendable {
         self.port = port
     }
 
-    func stop() {
+    public func stop() {
         // Closing its stdin is the server's signal to exit (see the script).
         child.closeInputAndWait()
     }
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    public var base: String { "http://127.0.0.1:\(port)" }
 
     /// The server's counters, read over a plain socket so the client under
     /// test does not count itself.
-    func stats() async throws -> [String: Int] {
+    public func stats() async throws -> [String: Int] {
         let body = try await offPool { try self.plainGet("/stats") }
         let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Int]
         return object ?? [:]
     }
 
-    func release() async throws {
+    public func release() async throws {
         _ = try await offPool { try self.plainGet("/release") }
     }
 
@@ -71,13 +71,14 @@ final class LoopbackServer: @unchecked Sendable {
     }
 }
 
-struct LoopbackError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct LoopbackError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+    public init(message: String) { self.message = message }
 }
 
 /// Runs blocking test-support work on a thread of its own.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try body() }) }.start()
     }

@@ -3,22 +3,22 @@ import Foundation
 /// An openssl-made CA, a second unrelated CA, and server certificates the
 /// first one signed: one for 127.0.0.1/localhost and one valid only for
 /// `quota.internal` (for `server_name`). Made once per test process.
-struct TLSFixtures: Sendable {
-    let directory: String
-    var caFile: String { directory + "/ca.pem" }
-    var wrongCAFile: String { directory + "/wrong-ca.pem" }
-    var serverCert: String { directory + "/server.pem" }
-    var serverKey: String { directory + "/server.key" }
-    var aliasCert: String { directory + "/alias.pem" }
-    var aliasKey: String { directory + "/alias.key" }
+public struct TLSFixtures: Sendable {
+    public let directory: String
+    public var caFile: String { directory + "/ca.pem" }
+    public var wrongCAFile: String { directory + "/wrong-ca.pem" }
+    public var serverCert: String { directory + "/server.pem" }
+    public var serverKey: String { directory + "/server.key" }
+    public var aliasCert: String { directory + "/alias.pem" }
+    public var aliasKey: String { directory + "/alias.key" }
 
-    static let shared: Result<TLSFixtures, LoopbackError> = make()
+    public static let shared: Result<TLSFixtures, LoopbackError> = make()
 
     /// Made off the cooperative pool: openssl takes a while on a busy machine.
-    static func get() async throws -> TLSFixtures { try await offPool { try shared.get() } }
+    public static func get() async throws -> TLSFixtures { try await offPool { try shared.get() } }
 
     private static func make() -> Result<TLSFixtures, LoopbackError> {
-        let directory = NSTemporaryDirectory() + "quota-exporter-tls-\(getpid())"
+        let directory = NSTemporaryDirectory() + "quota-test-tls-\(getpid())"
         let key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
         let script = """
         set -e

@@ -7,8 +7,8 @@ import Glibc
 /// this process spawned children at the same time. Here the child gets
 /// only its stdin/stdout pipes (everything else closed), default signal
 /// dispositions and an empty signal mask.
-final class Spawned: @unchecked Sendable {
-    let pid: pid_t
+public final class Spawned: @unchecked Sendable {
+    public let pid: pid_t
     /// The write end of the child's stdin; closing it is the test servers' signal to exit.
     private(set) var input: Int32
     /// The read end of the child's stdout.
@@ -22,7 +22,7 @@ final class Spawned: @unchecked Sendable {
         return unsafeBitCast(symbol, to: AddCloseFrom.self)
     }()
 
-    init(_ arguments: [String]) throws {
+    public init(_ arguments: [String]) throws {
         var stdinPipe: [Int32] = [-1, -1]
         var stdoutPipe: [Int32] = [-1, -1]
         // pipe2 is _GNU_SOURCE-only; close-on-exec right after is enough,
@@ -83,7 +83,7 @@ final class Spawned: @unchecked Sendable {
     }
 
     /// One line of the child's stdout (blocking).
-    func readLine() -> String {
+    public func readLine() -> String {
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while read(output, &byte, 1) == 1, byte != 10 {
@@ -94,7 +94,7 @@ final class Spawned: @unchecked Sendable {
 
     /// Closes the child's stdin and waits for it; the exit status, or -1.
     @discardableResult
-    func closeInputAndWait() -> Int32 {
+    public func closeInputAndWait() -> Int32 {
         if input >= 0 {
             close(input)
             input = -1
