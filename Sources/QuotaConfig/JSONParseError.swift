@@ -18,17 +18,8 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatabl
     /// Builds the error for a byte offset, computing line and column only
     /// now so the parser's hot path does not track them.
     init(message: String, offset: Int, in bytes: [UInt8]) {
-        var line = 1
-        var column = 1
-        for byte in bytes[..<min(offset, bytes.count)] {
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {  // not a UTF-8 continuation byte
-                column += 1
-            }
-        }
-        self.init(line: line, column: column, message: message)
+        let location = ConfigSourceLocation(offset: offset, in: bytes)
+        self.init(line: location.line, column: location.column, message: message)
     }
 
     public var description: String {
