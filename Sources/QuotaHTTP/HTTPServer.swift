@@ -52,6 +52,11 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Makes connections accepted from now on use `context` (nil: plain
+    /// HTTP); connections already open keep the context they started with.
+    /// PLACEHOLDER until the TLS listener lands: it does nothing yet.
+    public func replaceTLSContext(_ context: TLSServerContext?) {}
+
     public var stats: HTTPServerStats {
         statsBox.withLock { $0 }
     }

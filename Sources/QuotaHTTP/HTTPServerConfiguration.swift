@@ -22,6 +22,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int
     /// Requests served on one connection before it is closed; nil: no limit.
     public var maxRequestsPerConnection: Int?
+    /// TLS for every listen address; nil: plain HTTP. `HTTPServer.replaceTLSContext`
+    /// swaps it for new connections (rotated certificates).
+    public var tls: TLSServerContext?
 
     public init(
         listenAddresses: [ListenAddress],
@@ -32,7 +35,8 @@ public struct HTTPServerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(60),
         writeTimeout: Duration = .seconds(30),
         maxConnections: Int = 1024,
-        maxRequestsPerConnection: Int? = nil
+        maxRequestsPerConnection: Int? = nil,
+        tls: TLSServerContext? = nil
     ) {
         self.listenAddresses = listenAddresses
         self.maxHeadBytes = maxHeadBytes
@@ -43,5 +47,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
         self.maxRequestsPerConnection = maxRequestsPerConnection
+        self.tls = tls
     }
 }
