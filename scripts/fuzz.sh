@@ -18,7 +18,8 @@
 # .build-fuzz/corpus/<harness>), never into Fuzz/corpus/, which holds the
 # committed seeds; pass the same --corpus-dir to resume a long campaign.
 #
-# Options: -t|--time SECONDS, --short (20), --long (1800), --keep-going,
+# Options: -t|--time SECONDS, --runs N (stop after N executions, whichever
+# comes first), --short (20), --long (1800), --keep-going,
 # --no-build, --no-leaks, --corpus-dir DIR, --artifacts DIR (ci-artifacts/fuzz),
 # --rss-limit-mb N (2048), --timeout SECONDS per input (10), --max-len N (8192),
 # --reproduce HARNESS FILE, --triage, --list.
@@ -42,6 +43,7 @@ dictionary() {
 }
 
 seconds=20
+runs_limit=""
 build=1
 scratch=.build-fuzz
 corpus_root=""
@@ -60,6 +62,7 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 while (($#)); do
   case "$1" in
     -t | --time) seconds=$2; shift 2 ;;
+    --runs) runs_limit=$2; shift 2 ;;
     --short) seconds=20; shift ;;
     --long) seconds=1800; shift ;;
     --no-build) build=0; shift ;;
@@ -154,6 +157,7 @@ for name in "${selected[@]}"; do
     -detect_leaks="$leaks" -print_final_stats=1 -artifact_prefix="$artifact_dir/"
   )
   [ -n "$dict" ] && args+=(-dict="$dict")
+  [ -n "$runs_limit" ] && args+=(-runs="$runs_limit")
   # Past the first finding: a child process fuzzes, the parent restarts it.
   ((keep_going)) && args+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   seeds=()
