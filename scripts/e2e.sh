@@ -300,7 +300,7 @@ check "one quota:usage_ratio series for two replicas" test "$(query "quota:usage
 
 # ZITADEL: the exporter provisioned its quotas at the fake; the fake then acts
 # as ZITADEL and posts usage notifications to the provisioned callUrl.
-check "ZITADEL quotas provisioned (SetQuota)" until_ok 30 sh -c "curl -fsS '$fakes/_control/zitadel/quotas' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d[\"quotas\"]) == 2 and d[\"calls\"][0][\"method\"] == \"PUT\", d'"
+check "ZITADEL quotas provisioned (SetQuota)" until_ok 30 sh -c "curl -fsS '$fakes/_control/zitadel/quotas' | python3 -c 'import json,sys; d=json.load(sys.stdin); mine=[q for q in d[\"quotas\"] if \"/$zitadel_instance/\" in q[\"notifications\"][0][\"callUrl\"]]; calls=[c for c in d[\"calls\"] if c[\"instance\"] == \"$zitadel_instance\"]; assert len(mine) == 2 and calls[0][\"method\"] == \"PUT\", d'"
 notify() { # notify UNIT USAGE: prints the receiver's status
   curl -fsS -X POST "$fakes/_control/zitadel/notify" -d "{\"instance\":\"$zitadel_instance\",\"unit\":\"$1\",\"usage\":$2}" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["receiver_status"])'
@@ -337,7 +337,7 @@ check "dashboard usage ratio covers what quota:usage_ratio covers" until_ok 30 r
 # Secrets stay out of everything the exporter shows.
 curl -fsS "$base/metrics" -o "$work/metrics.prom"
 curl -fsS "$base/" -o "$work/status.html"
-receiver_secret=$(curl -fsS "$fakes/_control/zitadel/quotas" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quotas"][0]["notifications"][0]["callUrl"].rsplit("/", 1)[1])')
+receiver_secret=$(curl -fsS "$fakes/_control/zitadel/quotas" | python3 -c 'import json,sys; print(next(q for q in json.load(sys.stdin)["quotas"] if "/'"$zitadel_instance"'/" in q["notifications"][0]["callUrl"])["notifications"][0]["callUrl"].rsplit("/", 1)[1])')
 curl -fsS "$r0/metrics" -o "$work/replica-0.prom"
 check "no secret in metrics, status page or log" sh -c "! grep -F -e e2e-cloudflare-token -e not-the-token-the-fake-wants -e E2ESECRETKEY0123456789 -e '$receiver_secret' -e '$ha_secret' '$work/metrics.prom' '$work/status.html' '$work/exporter.log' '$work/replica-0.prom' '$work/replica-0.log' '$work/replica-1.log'"
 
