@@ -17,7 +17,7 @@ public struct ZitadelInstance: Sendable {
     /// The exporters' own base URLs as ZITADEL reaches them: one, or one
     /// per replica (`receiver_urls`). Every replica provisions this same
     /// list, so ZITADEL calls each of them, and two replicas setting the
-    /// quota never undo each other's change. Empty when `provisioning` is off.
+    /// quota never undo each other's change. Empty only with `provisioning` off.
     public var receiverURLs: [HTTPURL]
     /// The secret from the configuration; nil means generated and kept in the state file.
     public var receiverSecret: Secret?

@@ -75,6 +75,24 @@ import Testing
         await second.stop()
     }
 
+    /// A server that echoes the request into its error must not put any of
+    /// the callUrls (or the shared secret) into the error.
+    @Test func everyCallURLIsRedactedFromAnEchoedError() async throws {
+        let (first, second) = try replicas()
+        first.fake.setEcho(.jsonMessage)
+        let receivers = [first.server.baseURL, second.server.baseURL]
+        let a = try provisioning(first, receivers: receivers)
+        await #expect {
+            _ = try await a.provisioning.collector.collect()
+        } throws: { error in
+            let message = (error as? CollectorError)?.message ?? ""
+            return message.contains("invalid request PUT") && !message.contains(Self.secret)
+                && !receivers.contains { message.contains($0 + "/zitadel/notifications") }
+        }
+        await first.stop()
+        await second.stop()
+    }
+
     /// Each rule once per receiver, rules outermost, in the configured order.
     @Test func requestBodyListsEveryRuleForEveryReceiver() {
         let quota = ZitadelQuota(unit: .actionsAllRunSeconds, amount: 10, from: 0, resetInterval: 60, limit: false,
