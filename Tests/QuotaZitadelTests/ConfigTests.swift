@@ -25,9 +25,12 @@ func makeProvider(
     timing: ProvisioningTiming = ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2),
     clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
     logger: QuotaLogging.Logger = .disabled,
-    replicas: Int = 1
+    replicas: Int = 1,
+    clientSettings: UpstreamClient.Settings = UpstreamClient.Settings()
 ) -> ZitadelProvider {
-    ZitadelProvider(context: ProviderContext(logger: logger, upstreamCounter: UpstreamRequestCounter(), replicas: replicas), storagePath: storagePath, timing: timing, clock: clock)
+    ZitadelProvider(
+        context: ProviderContext(logger: logger, upstreamCounter: UpstreamRequestCounter(), clientSettings: clientSettings, replicas: replicas),
+        storagePath: storagePath, timing: timing, clock: clock)
 }
 
 func instance(of targets: [Target]) -> ZitadelInstance? {

@@ -21,12 +21,13 @@ final class ProviderHarness: @unchecked Sendable {
         fake: FakeZitadel? = nil, scratch: ScratchDirectory? = nil,
         timing: ProvisioningTiming = ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2),
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-        replicas: Int = 1
+        replicas: Int = 1,
+        clientSettings: UpstreamClient.Settings = UpstreamClient.Settings()
     ) throws {
         keys = try RSAKeyFixtures.get()
         self.fake = try fake ?? FakeZitadel(publicKey: keys.rsa2048.publicKey)
         self.scratch = try scratch ?? ScratchDirectory()
-        provider = makeProvider(storagePath: self.scratch.path, timing: timing, clock: clock, logger: Logger(level: .debug, sink: sink), replicas: replicas)
+        provider = makeProvider(storagePath: self.scratch.path, timing: timing, clock: clock, logger: Logger(level: .debug, sink: sink), replicas: replicas, clientSettings: clientSettings)
         server = try ProviderServer(routes: provider.routes)
     }
 

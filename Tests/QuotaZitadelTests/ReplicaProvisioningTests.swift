@@ -14,8 +14,12 @@ import Testing
     /// Replica 0 and replica 1 of one StatefulSet, each with its own state
     /// directory and receiver, against one fake ZITADEL.
     func replicas() throws -> (ProviderHarness, ProviderHarness) {
-        let first = try ProviderHarness(replicas: 2)
-        let second = try ProviderHarness(fake: first.fake, replicas: 2)
+        // Provisioning is called directly here, not through the retrying
+        // loop: a fake that answers late under a loaded test run must not fail it.
+        var patient = UpstreamClient.Settings()
+        patient.requestTimeout = 60
+        let first = try ProviderHarness(replicas: 2, clientSettings: patient)
+        let second = try ProviderHarness(fake: first.fake, replicas: 2, clientSettings: patient)
         return (first, second)
     }
 
