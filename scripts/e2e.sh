@@ -13,6 +13,12 @@
 # fail a collector, and finally the exporter is stopped. Chromium renders the
 # status page (skipped with E2E_SKIP_BROWSER=1).
 #
+# Two more exporters run as replicas (--cluster.replicas=2, one ZITADEL
+# instance, receiver_urls naming both): the fake ZITADEL calls each, retries
+# one that is down like ZITADEL does, and both must show the same quota_usage,
+# also after one was down during a notification; Prometheus scrapes both and
+# must fire one alert per quota (deploy/README.md "Two replicas").
+#
 # Everything listens on 127.0.0.1 only. Artifacts (screenshot, DOM, metrics,
 # alerts, logs) go to ci-artifacts/. Prints "e2e: N passed, N failed".
 set -uo pipefail
