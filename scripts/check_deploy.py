@@ -8,11 +8,22 @@
 - Every alert: CamelCase name, severity warning|critical, summary,
   description, and a runbook_url whose anchor is a heading of docs/runbook.md;
   the unit tests have a firing and a not-firing case for it.
-- The Deployment runs as non-root with a read-only root filesystem, has
-  requests and limits, probes /-/healthy and /-/ready on the Service's port;
-  the ServiceMonitor selects the Service and names its port.
+- `kubectl kustomize deploy/kubernetes` renders (kubectl is required), and
+  the checks below read what it rendered: every object in one namespace.
+- The StatefulSet (two replicas, deploy/README.md#two-replicas) runs as
+  non-root with a read-only root filesystem, has requests and limits, probes
+  /-/healthy and /-/ready on the Service's port, passes --cluster.replicas
+  equal to its replicas, keeps --storage.path on a ReadWriteOnce claim per
+  replica (volumeClaimTemplates); its serviceName is a headless Service that
+  selects its pods; the ServiceMonitor selects that Service and names its
+  port; the PodDisruptionBudget covers the pods and lets at most one go; the
+  NetworkPolicy covers the pods, admits Ingress on the container port only,
+  from Prometheus' pods and the ZITADEL namespace; the ConfigMap's ZITADEL
+  entries list one receiver URL per replica, by the pods' stable names, and
+  a shared receiver_secret_file.
 - With --binary BIN: the ConfigMap's config passes `BIN --config.check`
-  (secret files replaced by generated stand-ins).
+  with the StatefulSet's --cluster.replicas (secret files replaced by
+  generated stand-ins).
 
 Usage: scripts/check_deploy.py [--write] [--binary BIN]
 """
@@ -127,38 +138,76 @@ def main():
             check("docs/runbook.md#" in url and anchor in anchors, "%s runbook_url points at a section of docs/runbook.md (#%s)" % (name, anchor))
             check(cases.get(name) == {True, False}, "%s is unit-tested firing and not firing" % name)
 
-    # Kubernetes.
-    resources = {}
-    for path in glob.glob(os.path.join(K8S, "*.yaml")):
-        for doc in load_yaml(path):
-            resources[doc["kind"]] = doc
-    deployment, service, monitor = resources["Deployment"], resources["Service"], resources["ServiceMonitor"]
-    pod = deployment["spec"]["template"]["spec"]
+    # Kubernetes: what kustomize renders.
+    try:
+        rendered = subprocess.run(["kubectl", "kustomize", K8S], capture_output=True, text=True)
+        check(rendered.returncode == 0, "kubectl kustomize deploy/kubernetes renders " + rendered.stderr.strip())
+        documents = [d for d in yaml.safe_load_all(rendered.stdout) if d] if rendered.returncode == 0 else []
+    except FileNotFoundError:
+        check(False, "kubectl kustomize deploy/kubernetes renders (kubectl is not installed)")
+        documents = []
+    kinds = sorted(d["kind"] for d in documents)
+    expected_kinds = sorted(["ConfigMap", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceMonitor", "StatefulSet"])
+    check(kinds == expected_kinds, "kustomize renders one each of %s: %s" % (", ".join(expected_kinds), kinds))
+    if kinds != expected_kinds:
+        documents = []
+        for path in glob.glob(os.path.join(K8S, "*.yaml")):
+            documents += [d for d in load_yaml(path) if d["kind"] != "Secret" and d["kind"] != "Kustomization"]
+    resources = {d["kind"]: d for d in documents}
+    namespaces = {d["metadata"].get("namespace") for d in documents}
+    check(len(namespaces) == 1 and None not in namespaces, "every rendered object is in one namespace: %s" % sorted(map(str, namespaces)))
+    namespace = next(iter(namespaces)) if len(namespaces) == 1 else "monitoring"
+    statefulset, service, monitor = resources.get("StatefulSet", {}), resources.get("Service", {}), resources.get("ServiceMonitor", {})
+    pdb, policy = resources.get("PodDisruptionBudget", {}), resources.get("NetworkPolicy", {})
+    spec = statefulset.get("spec", {})
+    pod = spec["template"]["spec"]
     container = pod["containers"][0]
-    check(pod["securityContext"].get("runAsNonRoot") is True, "Deployment runAsNonRoot")
-    check(container["securityContext"].get("readOnlyRootFilesystem") is True, "Deployment readOnlyRootFilesystem")
-    check(container["securityContext"].get("allowPrivilegeEscalation") is False, "Deployment forbids privilege escalation")
+    check(pod["securityContext"].get("runAsNonRoot") is True, "StatefulSet runAsNonRoot")
+    check(container["securityContext"].get("readOnlyRootFilesystem") is True, "StatefulSet readOnlyRootFilesystem")
+    check(container["securityContext"].get("allowPrivilegeEscalation") is False, "StatefulSet forbids privilege escalation")
     resources_ = container.get("resources", {})
-    check(all(resources_.get(kind, {}).get(r) for kind in ("requests", "limits") for r in ("cpu", "memory")), "Deployment has cpu/memory requests and limits")
+    check(all(resources_.get(kind, {}).get(r) for kind in ("requests", "limits") for r in ("cpu", "memory")), "StatefulSet has cpu/memory requests and limits")
     port_names = {p["name"]: p["containerPort"] for p in container["ports"]}
     check(port_names.get("http-metrics") == 8795, "container port http-metrics is 8795 (the default port)")
     check(container["livenessProbe"]["httpGet"]["path"] == "/-/healthy", "liveness probe on /-/healthy")
     check(container["readinessProbe"]["httpGet"]["path"] == "/-/ready", "readiness probe on /-/ready")
     check(all(container[p]["httpGet"]["port"] in port_names for p in ("livenessProbe", "readinessProbe", "startupProbe")), "probes use a named container port")
-    template_labels = deployment["spec"]["template"]["metadata"]["labels"]
-    check(all(template_labels.get(k) == v for k, v in service["spec"]["selector"].items()), "Service selects the Deployment's pods")
+    replicas = spec.get("replicas", 1)
+    check(replicas == 2, "StatefulSet runs two replicas (the documented HA setup)")
+    check("--cluster.replicas=%d" % replicas in container["args"], "--cluster.replicas equals the StatefulSet's replicas (%d)" % replicas)
+    template_labels = spec["template"]["metadata"]["labels"]
+    selects_pods = lambda selector: bool(selector) and all(template_labels.get(k) == v for k, v in selector.items())
+    check(selects_pods(spec["selector"]["matchLabels"]), "StatefulSet selects its own pods")
+    check(spec.get("serviceName") == service.get("metadata", {}).get("name") and service.get("spec", {}).get("clusterIP") == "None",
+          "StatefulSet's serviceName is the headless Service (stable pod names for ZITADEL)")
+    check(selects_pods(service["spec"]["selector"]), "Service selects the StatefulSet's pods")
     service_ports = {p["name"]: p for p in service["spec"]["ports"]}
     check(all(p["targetPort"] in port_names for p in service_ports.values()), "Service targets a named container port")
     check(all(service["metadata"]["labels"].get(k) == v for k, v in monitor["spec"]["selector"]["matchLabels"].items()), "ServiceMonitor selects the Service")
     check(all(e["port"] in service_ports for e in monitor["spec"]["endpoints"]), "ServiceMonitor names a Service port")
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
     check(any(a == "--storage.path=" + mounts.get("state", "?") for a in container["args"]), "--storage.path is the state volume")
-    state_volume = next((v for v in pod["volumes"] if v["name"] == "state"), {})
-    claim = resources.get("PersistentVolumeClaim", {})
-    check(state_volume.get("persistentVolumeClaim", {}).get("claimName") == claim.get("metadata", {}).get("name"),
-          "the state volume is the PersistentVolumeClaim (ZITADEL state survives a new pod)")
-    check(deployment["spec"].get("strategy", {}).get("type") == "Recreate" and "ReadWriteOnce" in claim.get("spec", {}).get("accessModes", []),
-          "one ReadWriteOnce claim with the Recreate strategy (the old pod lets go before the new one mounts)")
+    claims = {c["metadata"]["name"]: c for c in spec.get("volumeClaimTemplates", [])}
+    check("state" in claims and "ReadWriteOnce" in claims["state"]["spec"]["accessModes"] and not any(v["name"] == "state" for v in pod.get("volumes", [])),
+          "the state volume is a ReadWriteOnce claim per replica (volumeClaimTemplates)")
+    check(selects_pods(pdb.get("spec", {}).get("selector", {}).get("matchLabels")) and pdb["spec"].get("maxUnavailable") == 1,
+          "PodDisruptionBudget covers the pods and lets at most one go")
+    pspec = policy.get("spec", {})
+    check(selects_pods(pspec.get("podSelector", {}).get("matchLabels")) and pspec.get("policyTypes") == ["Ingress"],
+          "NetworkPolicy covers the pods' Ingress")
+    rules = pspec.get("ingress", [])
+    check(len(rules) == 2 and all(r.get("ports") and all(p["port"] in port_names or p["port"] in port_names.values() for p in r["ports"]) for r in rules),
+          "NetworkPolicy admits only the container port, in two rules")
+    sources = [r.get("from", []) for r in rules]
+    prometheus = [f for f in sum(sources, []) if f.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/name") == "prometheus" and "namespaceSelector" in f]
+    zitadel = [f for f in sum(sources, []) if "podSelector" not in f and f.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")]
+    check(len(prometheus) == 1 and len(zitadel) == 1 and all(len(f) == 1 for f in sources),
+          "NetworkPolicy admits Prometheus' pods and the ZITADEL namespace, nothing else")
+    config = yaml.safe_load(resources["ConfigMap"]["data"]["config.yaml"])
+    pod_urls = ["http://%s-%d.%s.%s.svc:8795" % (statefulset["metadata"]["name"], i, spec.get("serviceName"), namespace) for i in range(replicas)]
+    for index, entry in enumerate(config.get("zitadel", [])):
+        check(entry.get("receiver_urls") == pod_urls and entry.get("receiver_secret_file"),
+              "zitadel[%d] lists one receiver URL per replica (%s) and a shared receiver_secret_file" % (index, ", ".join(pod_urls)))
     kustomization = load_yaml(os.path.join(K8S, "kustomization.yaml"))[0]
     listed = set(kustomization["resources"])
     on_disk = {os.path.basename(p) for p in glob.glob(os.path.join(K8S, "*.yaml"))} - {"kustomization.yaml", "secret.example.yaml"}
@@ -213,7 +262,8 @@ def main():
             with open(config_path, "w") as f:
                 f.write(config.replace("/etc/quota-exporter/secrets", secrets))
             os.mkdir(os.path.join(tmp, "state"))
-            result = subprocess.run([binary, "--config.file=" + config_path, "--storage.path=" + os.path.join(tmp, "state"), "--config.check"],
+            result = subprocess.run([binary, "--config.file=" + config_path, "--storage.path=" + os.path.join(tmp, "state"),
+                                     "--cluster.replicas=%d" % replicas, "--config.check"],
                                     capture_output=True, text=True)
             output = (result.stdout + result.stderr).strip()
             check(result.returncode == 0, "ConfigMap config passes --config.check: " + output.splitlines()[-1] if output else "")

@@ -13,6 +13,12 @@
 # fail a collector, and finally the exporter is stopped. Chromium renders the
 # status page (skipped with E2E_SKIP_BROWSER=1).
 #
+# Two more exporters run as replicas (--cluster.replicas=2, one ZITADEL
+# instance, receiver_urls naming both): the fake ZITADEL calls each, retries
+# one that is down like ZITADEL does, and both must show the same quota_usage,
+# also after one was down during a notification; Prometheus scrapes both and
+# must fire one alert per quota (deploy/README.md "Two replicas").
+#
 # Everything listens on 127.0.0.1 only. Artifacts (screenshot, DOM, metrics,
 # alerts, logs) go to ci-artifacts/. Prints "e2e: N passed, N failed".
 set -uo pipefail
@@ -41,7 +47,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  for f in exporter.log prometheus.log fakes.log config.json metrics.prom; do
+  for f in exporter.log replica-0.log replica-1.log prometheus.log fakes.log config.json ha.json metrics.prom; do
     [ -f "$work/$f" ] && cp "$work/$f" "$artifacts/e2e-$f"
   done
   rm -rf "$work"
@@ -178,6 +184,48 @@ check "status page lists the quotas" sh -c "curl -fsS '$base/' | grep -q '<stron
 check "unknown path is 404" sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' '$base/nope')\" = 404"
 check "POST /metrics is 405 with Allow" sh -c "curl -s -D - -o /dev/null -X POST '$base/metrics' | grep -qi '^allow: GET, HEAD'"
 
+# Two replicas (deploy/README.md#two-replicas): two more exporters with one
+# ZITADEL instance, --cluster.replicas=2, each its own state directory, both
+# provisioning the same two callUrls with one shared secret. Prometheus
+# scrapes them as a second job, so the rules must not count a quota twice.
+ha_instance=231848297847848960
+ha_secret=e2eSharedReceiverSecret0123456789
+r0_port=$(free_port)
+r1_port=$(free_port)
+r0="http://127.0.0.1:$r0_port"
+r1="http://127.0.0.1:$r1_port"
+python3 - "$work/ha.json" <<PY
+import json, sys
+json.dump({
+    "global": {"min_interval": "1s", "max_staleness": "10m", "timeout": "10s"},
+    "zitadel": [{
+        "url": "$fakes", "instance_id": "$ha_instance", "system_user": "quota-exporter",
+        "private_key_file": "$work/zitadel-system-user.pem",
+        "receiver_urls": ["$r0", "$r1"], "receiver_secret": "$ha_secret",
+        "notifications": [{"percent": 10, "repeat": True}],
+        "quotas": [{"unit": "requests_all_authenticated", "amount": 1000, "from": "$zitadel_from", "reset_interval": "30d", "limit": True}],
+    }],
+}, open(sys.argv[1], "w"), indent=2)
+PY
+replica_pid=()
+start_replica() { # start_replica N: replica N on its own port and state directory
+  local port=$r0_port
+  [ "$1" = 1 ] && port=$r1_port
+  mkdir -p "$work/state-$1"
+  "$bin" --config.file="$work/ha.json" --storage.path="$work/state-$1" --cluster.replicas=2 \
+    --web.listen-address="127.0.0.1:$port" --log.level=debug 2>>"$work/replica-$1.log" &
+  replica_pid[$1]=$!
+  pids+=("$!")
+}
+stop_replica() { # stop_replica N: SIGTERM and wait
+  kill -TERM "${replica_pid[$1]}" 2>/dev/null
+  wait "${replica_pid[$1]}" 2>/dev/null
+}
+check "config check refuses one receiver for two replicas" sh -c "! '$bin' --config.file='$work/config.json' --storage.path='$work/state' --cluster.replicas=2 --config.check"
+check "config check accepts the replicas' configuration" "$bin" --config.file="$work/ha.json" --storage.path="$work/state" --cluster.replicas=2 --config.check
+start_replica 0
+start_replica 1
+
 # A real Prometheus scraping the exporter.
 prom_port=$(free_port)
 check "test copy of the rules" python3 scripts/e2e_checks.py test-rules deploy/prometheus/quota-exporter.rules.yml "$work/rules.yml"
@@ -192,6 +240,9 @@ scrape_configs:
   - job_name: quota_exporter
     static_configs:
       - targets: ["127.0.0.1:$port"]
+  - job_name: quota_exporter_replicas
+    static_configs:
+      - targets: ["127.0.0.1:$r0_port", "127.0.0.1:$r1_port"]
 YAML
 check "promtool check config" promtool check config "$work/prometheus.yml"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
@@ -221,9 +272,41 @@ check "scrape sample count sane" until_series 'scrape_samples_scraped{job="quota
 
 check "rules loaded and healthy, recording rules have series" until_ok 30 python3 scripts/e2e_checks.py rules "$prom" deploy/prometheus/quota-exporter.rules.yml
 
+# Two replicas: ZITADEL (the fake, retrying like ZITADEL) calls both.
+ha_notify() { # ha_notify USAGE: prints the receivers' first statuses, e.g. "200 200"
+  curl -fsS -X POST "$fakes/_control/zitadel/notify" -d "{\"instance\":\"$ha_instance\",\"unit\":\"UNIT_REQUESTS_ALL_AUTHENTICATED\",\"usage\":$1}" |
+    python3 -c 'import json,sys; print(*json.load(sys.stdin)["receiver_statuses"])'
+}
+check "replica 0 ready" wait_http "$r0/-/ready" 30
+check "replica 1 ready" wait_http "$r1/-/ready" 30
+check "replicas provision one list with both callUrls" until_ok 30 python3 scripts/e2e_checks.py ha-provisioned "$fakes" "$ha_instance" "$r0" "$r1"
+check "a notification reaches both replicas" test "$(ha_notify 100)" = "200 200"
+check "both replicas show the same quota_usage" until_ok 10 python3 scripts/e2e_checks.py usage "$ha_instance" 100 "$r0" "$r1"
+stop_replica 1
+check "with replica 1 down, ZITADEL's first try reaches only replica 0" test "$(ha_notify 200)" = "200 0"
+start_replica 1
+check "ZITADEL's retries reach replica 1 once it is back" until_ok 20 python3 scripts/e2e_checks.py delivered "$fakes" "$ha_instance" "127.0.0.1:$r1_port" delivered 200 --retried
+check "both replicas show the same quota_usage after the outage" until_ok 10 python3 scripts/e2e_checks.py usage "$ha_instance" 200 "$r0" "$r1"
+stop_replica 1
+check "replica 1 down longer than ZITADEL retries" test "$(ha_notify 300)" = "200 0"
+check "ZITADEL gives up after MaxFailureCount attempts" until_ok 30 python3 scripts/e2e_checks.py delivered "$fakes" "$ha_instance" "127.0.0.1:$r1_port" skipped 300
+start_replica 1
+check "replica 1 back" wait_http "$r1/-/ready" 30
+check "the missed notification stays missed on replica 1" until_ok 10 python3 scripts/e2e_checks.py usage "$ha_instance" 200 "$r1"
+check "max across replicas shows the latest usage" until_series "max without (instance, pod) (quota_usage{account=\"$ha_instance\"}) == 300" 30
+check "the next notification reaches both again" test "$(ha_notify 400)" = "200 200"
+check "replicas converge at the next notification" until_ok 10 python3 scripts/e2e_checks.py usage "$ha_instance" 400 "$r0" "$r1"
+check "restarts did not renew ZITADEL's notification list" python3 scripts/e2e_checks.py ha-provisioned "$fakes" "$ha_instance" "$r0" "$r1"
+check "exhaustion reaches both replicas" test "$(ha_notify 1000)" = "200 200"
+check "QuotaExhausted fires for the replicated quota" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExhausted account=$ha_instance --timeout 60
+check "prometheus scrapes both replicas" until_series "count(quota_exhausted{account=\"$ha_instance\"} == 1) == 2" 30
+check "one QuotaExhausted alert for two replicas" python3 scripts/e2e_checks.py alert-count "$prom" QuotaExhausted 1 account=$ha_instance
+check "one QuotaAlmostExhausted alert for two replicas" until_ok 30 python3 scripts/e2e_checks.py alert-count "$prom" QuotaAlmostExhausted 1 account=$ha_instance severity=critical
+check "one quota:usage_ratio series for two replicas" test "$(query "quota:usage_ratio{account=\"$ha_instance\"}")" = 1
+
 # ZITADEL: the exporter provisioned its quotas at the fake; the fake then acts
 # as ZITADEL and posts usage notifications to the provisioned callUrl.
-check "ZITADEL quotas provisioned (SetQuota)" until_ok 30 sh -c "curl -fsS '$fakes/_control/zitadel/quotas' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d[\"quotas\"]) == 2 and d[\"calls\"][0][\"method\"] == \"PUT\", d'"
+check "ZITADEL quotas provisioned (SetQuota)" until_ok 30 sh -c "curl -fsS '$fakes/_control/zitadel/quotas' | python3 -c 'import json,sys; d=json.load(sys.stdin); mine=[q for q in d[\"quotas\"] if \"/$zitadel_instance/\" in q[\"notifications\"][0][\"callUrl\"]]; calls=[c for c in d[\"calls\"] if c[\"instance\"] == \"$zitadel_instance\"]; assert len(mine) == 2 and calls[0][\"method\"] == \"PUT\", d'"
 notify() { # notify UNIT USAGE: prints the receiver's status
   curl -fsS -X POST "$fakes/_control/zitadel/notify" -d "{\"instance\":\"$zitadel_instance\",\"unit\":\"$1\",\"usage\":$2}" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["receiver_status"])'
@@ -251,7 +334,7 @@ check "QuotaExporterCollectorDown fires for the denied token" python3 scripts/e2
 check "every dashboard query returns data" until_ok 60 python3 scripts/e2e_checks.py dashboard "$prom" dashboards/quota-exporter.json
 ratio_consistent() { # the dashboard's inline ratio and the recording rule cover the same quotas
   local recorded inline
-  recorded=$(query 'quota:usage_ratio') inline=$(query 'quota_usage / (quota_limit > 0) or 1 - quota_remaining / (quota_limit > 0)')
+  recorded=$(query 'quota:usage_ratio') inline=$(query 'max without (instance, pod) (quota_usage) / (max without (instance, pod) (quota_limit) > 0) or 1 - min without (instance, pod) (quota_remaining) / (max without (instance, pod) (quota_limit) > 0)')
   echo "recorded $recorded, inline $inline"
   [ "$recorded" -gt 0 ] && [ "$recorded" = "$inline" ]
 }
@@ -260,8 +343,9 @@ check "dashboard usage ratio covers what quota:usage_ratio covers" until_ok 30 r
 # Secrets stay out of everything the exporter shows.
 curl -fsS "$base/metrics" -o "$work/metrics.prom"
 curl -fsS "$base/" -o "$work/status.html"
-receiver_secret=$(curl -fsS "$fakes/_control/zitadel/quotas" | python3 -c 'import json,sys; print(json.load(sys.stdin)["quotas"][0]["notifications"][0]["callUrl"].rsplit("/", 1)[1])')
-check "no secret in metrics, status page or log" sh -c "! grep -F -e e2e-cloudflare-token -e not-the-token-the-fake-wants -e E2ESECRETKEY0123456789 -e '$receiver_secret' '$work/metrics.prom' '$work/status.html' '$work/exporter.log'"
+receiver_secret=$(curl -fsS "$fakes/_control/zitadel/quotas" | python3 -c 'import json,sys; print(next(q for q in json.load(sys.stdin)["quotas"] if "/'"$zitadel_instance"'/" in q["notifications"][0]["callUrl"])["notifications"][0]["callUrl"].rsplit("/", 1)[1])')
+curl -fsS "$r0/metrics" -o "$work/replica-0.prom"
+check "no secret in metrics, status page or log" sh -c "! grep -F -e e2e-cloudflare-token -e not-the-token-the-fake-wants -e E2ESECRETKEY0123456789 -e '$receiver_secret' -e '$ha_secret' '$work/metrics.prom' '$work/status.html' '$work/exporter.log' '$work/replica-0.prom' '$work/replica-0.log' '$work/replica-1.log'"
 
 # The status page in a real browser.
 if [ "${E2E_SKIP_BROWSER:-}" = 1 ]; then

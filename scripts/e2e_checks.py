@@ -18,6 +18,18 @@ rules and the status page. Standard library only (plus PyYAML for the rules).
       (with --absent: checks that it is not firing now).
   e2e_checks.py fired-all PROM_URL RULES.yml
       Every alert of the rules file (and each severity of it) fired during the run.
+  e2e_checks.py alert-count PROM_URL ALERTNAME COUNT [label=value ...]
+      Exactly COUNT alerts of that name with those labels are firing now (two
+      replicas must not make one quota's alert fire twice).
+  e2e_checks.py ha-provisioned FAKES_URL INSTANCE RECEIVER_URL...
+      The fake ZITADEL holds, for the instance's quota, one notification per
+      receiver (each with that receiver's callUrl), set more than once by
+      SetQuota and renewed only once: the replicas agree on one list.
+  e2e_checks.py usage INSTANCE VALUE EXPORTER_URL...
+      Every exporter shows quota_usage VALUE for the instance's ZITADEL quota.
+  e2e_checks.py delivered FAKES_URL INSTANCE HOST STATE USAGE [--retried]
+      The fake ZITADEL's last notification of USAGE to HOST reached STATE
+      (delivered, skipped); with --retried: after more than one attempt.
   e2e_checks.py status-page DOM.html METRICS.prom
       The status page has a row for every (provider, account, quota) in /metrics.
   e2e_checks.py png-nonblank FILE.png
@@ -191,6 +203,63 @@ def wait_alert(prom, args):
     fail("%s %s did not fire within %.0fs; alerts now:\n%s" % (name, labels, timeout, json.dumps(alerts, indent=1)[:3000]))
 
 
+def alert_count(prom, name, count, *pairs):
+    labels = dict(pair.split("=", 1) for pair in pairs)
+    found = matching_alerts(prom, name, labels)
+    for alert in found:
+        print(json.dumps(alert["labels"], sort_keys=True))
+    if len(found) != int(count):
+        fail("%d %s alerts firing for %s, expected %s" % (len(found), name, labels, count))
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return json.load(answer)
+
+
+# two replicas ----------------------------------------------------------------
+def ha_provisioned(fakes, instance, *receivers):
+    state = get_json(fakes + "/_control/zitadel/quotas")
+    puts = [c for c in state["calls"] if c["instance"] == instance and c["method"] == "PUT"]
+    quotas = [q for q in state["quotas"] if any("/%s/" % instance in n["callUrl"] for n in q["notifications"])]
+    if len(quotas) != 1:
+        fail("expected one quota for %s, found %d" % (instance, len(quotas)))
+    bases = sorted(n["callUrl"].split("/zitadel/notifications/")[0] for n in quotas[0]["notifications"])
+    if bases != sorted(receivers):
+        fail("callUrls point at %s, expected %s" % (bases, sorted(receivers)))
+    renewals = get_json(fakes + "/_control/zitadel/renewals")
+    renewed = renewals.get(instance + "/" + quotas[0]["unit"])
+    print("SetQuota calls %d, notification list renewed %s time(s)" % (len(puts), renewed))
+    if len(puts) < len(receivers) or renewed != 1:
+        fail("every replica must have called SetQuota with the same list (renewed once)")
+
+
+def usage(instance, value, *exporters):
+    pattern = re.compile(r'^quota_usage\{provider="zitadel",account="%s",[^}]*\} (\S+)$' % re.escape(instance), re.M)
+    seen = {}
+    for exporter in exporters:
+        with urllib.request.urlopen(exporter + "/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+        found = pattern.findall(text)
+        seen[exporter] = found[0] if len(found) == 1 else found
+    print(json.dumps(seen))
+    if any(v != value for v in seen.values()):
+        fail("expected quota_usage %s on every exporter" % value)
+
+
+def delivered(fakes, instance, host, state, usage_value, *flags):
+    events = [d for d in get_json(fakes + "/_control/zitadel/deliveries")["deliveries"]
+              if d["instance"] == instance and d["host"] == host and d["usage"] == int(usage_value)]
+    if not events:
+        fail("no notification of usage %s to %s" % (usage_value, host))
+    event = events[-1]
+    print(json.dumps(event))
+    if event["state"] != state:
+        fail("state %s, expected %s" % (event["state"], state))
+    if "--retried" in flags and event["attempts"] < 2:
+        fail("delivered at the first attempt; expected ZITADEL's retries")
+
+
 def fired_all(prom, path):
     with open(path) as f:
         expected = yaml.safe_load(f)
@@ -331,6 +400,14 @@ def main():
         wait_alert(args[0], args[1:])
     elif command == "fired-all":
         fired_all(*args)
+    elif command == "alert-count":
+        alert_count(*args)
+    elif command == "ha-provisioned":
+        ha_provisioned(*args)
+    elif command == "usage":
+        usage(*args)
+    elif command == "delivered":
+        delivered(*args)
     elif command == "status-page":
         status_page(*args)
     elif command == "png-nonblank":

@@ -20,7 +20,19 @@ One stdlib-only process on 127.0.0.1 serving every provider's routes:
   ZITADEL     PUT|POST /system/v1/instances/{id}/quotas (SetQuota/AddQuota):
               needs a Bearer JWT (three base64url parts; the RS256 signature
               is verified by the Swift tests, not here), records the body and
-              answers with ZITADEL's {"details": ...}.
+              answers with ZITADEL's {"details": ...}. Like ZITADEL
+              (internal/command/quota_model.go), a notification list equal to
+              the stored one (sorted by percent, callUrl, repeat) keeps its
+              notification ids; a different one gets new ids (a "renewal");
+              two equal notifications are refused.
+              Notifications are delivered the way ZITADEL's quota notifier
+              projection does (internal/notification/handlers/quota_notifier.go
+              on eventstore/handler/v2): one due event per notification of the
+              quota (so one per callUrl), delivered in order per instance; a
+              non-2xx answer or a failed connection (5 s timeout) stops the
+              instance's queue and is retried after RetryFailedAfter (1 s),
+              until MaxFailureCount (10, ZITADEL's NotificationsQuotas
+              default) failures, when the event is skipped for good.
 
 Control routes (for the test script, not part of any real API):
 
@@ -28,10 +40,15 @@ Control routes (for the test script, not part of any real API):
   POST /_control/huawei/fail                    CES answers 500 from now on
   GET  /_control/zitadel/quotas                 the quota bodies the exporter provisioned
   POST /_control/zitadel/notify                 body {"instance", "unit", "usage"}: acts as
-       ZITADEL and POSTs a usage notification to the provisioned callUrl; answers with
-       the receiver's status code.
+       ZITADEL and queues a usage notification for every provisioned callUrl; answers
+       once each was tried, with the receivers' first status codes (0: no answer)
+       in "receiver_statuses" ("receiver_status": the first of them).
+  GET  /_control/zitadel/deliveries             every queued notification: callUrl host,
+       usage, attempts, statuses, state (pending, delivered, skipped)
+  GET  /_control/zitadel/renewals               {"<instance>/<unit>": times the list was renewed}
 
 Usage: fake_upstreams.py --port-file FILE [--cloudflare-token T] [--huawei-ak AK]
+                         [--zitadel-retry-after S] [--zitadel-max-failures N]
 """
 
 import argparse
@@ -44,6 +61,7 @@ import re
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
@@ -56,6 +74,10 @@ CF_PATHS = {
     "ai-gateway/billing/spending-limit": "cloudflare-ai-gateway-spending-limit.json",
 }
 UNIT_NUMBERS = {"UNIT_REQUESTS_ALL_AUTHENTICATED": 1, "UNIT_ACTIONS_ALL_RUN_SECONDS": 2}
+# ZITADEL's defaults (cmd/defaults.yaml): Projections.RetryFailedAfter and
+# Projections.Customizations.NotificationsQuotas.MaxFailureCount.
+RETRY_FAILED_AFTER = 1.0
+MAX_FAILURE_COUNT = 10
 
 
 def fixture_bytes(name):
@@ -84,8 +106,13 @@ class State:
         self.live = {"dex/commands/quota": dex, "builds/account/limits": builds,
                      "ai-gateway/billing/spending-limit": spending}
         self.huawei_failing = False
-        self.zitadel_quotas = {}  # (instance, unit) -> last body
+        self.zitadel_quotas = {}  # (instance, unit) -> last body, notifications with "_id"
         self.zitadel_calls = []
+        self.zitadel_renewals = {}  # "instance/unit" -> how often the notification list was replaced
+        self.next_id = 231848297847800000
+        self.deliveries = threading.Condition(self.lock)
+        self.queues = {}  # instance -> [event], delivered in order
+        self.events = []  # every event ever queued, for /_control/zitadel/deliveries
 
     def exhaust(self):
         with self.lock:
@@ -96,6 +123,52 @@ class State:
 
 
 STATE = State()
+
+
+def notification_keys(quota):
+    """ZITADEL's comparison of two notification lists: sorted, ids aside."""
+    return sorted((int(rule.get("percent", 0)), rule.get("callUrl", ""), bool(rule.get("repeat", False)))
+                  for rule in quota.get("notifications", []))
+
+
+def post_notification(notification):
+    """One delivery attempt as ZITADEL's webhook channel makes it: POST, JSON,
+    5 s timeout; the HTTP status, or 0 when nothing answered."""
+    post = urllib.request.Request(notification["callURL"], data=json.dumps(notification).encode(),
+                                  headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(post, timeout=5) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, OSError):
+        return 0
+
+
+def deliver(instance):
+    """The quota notifier of one instance: the head of the queue blocks the
+    rest until it is delivered or has failed MAX_FAILURE_COUNT times."""
+    queue = STATE.queues[instance]
+    while True:
+        with STATE.deliveries:
+            while not queue:
+                STATE.deliveries.wait()
+            event = queue[0]
+        status = post_notification(event["notification"])
+        with STATE.deliveries:
+            event["attempts"] += 1
+            event["statuses"].append(status)
+            done = 200 <= status < 300
+            if done:
+                event["state"] = "delivered"
+            elif event["attempts"] >= MAX_FAILURE_COUNT:
+                event["state"] = "skipped"
+                done = True
+            if done:
+                queue.pop(0)
+            STATE.deliveries.notify_all()
+        if not done:
+            time.sleep(RETRY_FAILED_AFTER)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -152,7 +225,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             assert unit in UNIT_NUMBERS and quota["notifications"][0]["callUrl"]
         except Exception as error:  # noqa: BLE001 - any malformed body is a 400
             return self.reply(400, {"code": 3, "message": "Errors.Quota.Invalid: %s" % error, "details": []})
+        keys = notification_keys(quota)
+        if len(set(keys)) != len(keys):
+            return self.reply(500, {"code": 13, "message": "Errors.Quota.Notifications.Duplicate", "details": []})
         with STATE.lock:
+            stored = STATE.zitadel_quotas.get((instance, unit))
+            if self.command == "POST" and stored is not None:
+                return self.reply(409, {"code": 6, "message": "Errors.Quota.AlreadyExists", "details": []})
+            if stored is not None and notification_keys(stored) == keys:
+                quota["notifications"] = stored["notifications"]  # unchanged: ZITADEL keeps the ids
+            else:
+                for rule in quota["notifications"]:
+                    STATE.next_id += 1
+                    rule["_id"] = str(STATE.next_id)
+                name = instance + "/" + unit
+                STATE.zitadel_renewals[name] = STATE.zitadel_renewals.get(name, 0) + 1
             STATE.zitadel_quotas[(instance, unit)] = quota
             STATE.zitadel_calls.append({"method": self.command, "instance": instance, "unit": unit})
         now = rfc3339(time.time())
@@ -160,33 +247,42 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def zitadel_notify(self):
         request = json.loads(self.body())
-        unit = request["unit"]
+        instance, unit = request["instance"], request["unit"]
         with STATE.lock:
-            quota = STATE.zitadel_quotas.get((request["instance"], unit))
-        if quota is None:
-            return self.reply(409, {"error": "quota not provisioned (yet)"})
+            quota = STATE.zitadel_quotas.get((instance, unit))
+            if quota is None:
+                return self.reply(409, {"error": "quota not provisioned (yet)"})
+            quota = copy.deepcopy(quota)
         start = parse_rfc3339(quota["from"])
         interval = int(quota["resetInterval"].rstrip("s"))
         now = time.time()
         period_start = start + max(0, int((now - start) // interval)) * interval
-        notification = {
-            "unit": UNIT_NUMBERS[unit],
-            # ZITADEL's id names the notification rule, the same for every
-            # threshold and period; events differ by threshold and periodStart.
-            "id": "%s%d0" % (request["instance"], UNIT_NUMBERS[unit]),
-            "callURL": quota["notifications"][0]["callUrl"],
-            "periodStart": rfc3339(period_start).replace(".000Z", "Z"),
-            "threshold": int(request["usage"] * 100 // int(quota["amount"])),
-            "usage": int(request["usage"]),
-        }
-        post = urllib.request.Request(notification["callURL"], data=json.dumps(notification).encode(),
-                                      headers={"Content-Type": "application/json"}, method="POST")
-        try:
-            with urllib.request.urlopen(post, timeout=5) as answer:
-                status = answer.status
-        except urllib.error.HTTPError as error:
-            status = error.code
-        return self.reply(200, {"receiver_status": status})
+        queued = []
+        for rule in quota["notifications"]:
+            notification = {
+                "unit": UNIT_NUMBERS[unit],
+                # ZITADEL's id names the notification rule, the same for every
+                # threshold and period; events differ by threshold and periodStart.
+                "id": rule["_id"],
+                "callURL": rule["callUrl"],
+                "periodStart": rfc3339(period_start).replace(".000Z", "Z"),
+                "threshold": int(request["usage"] * 100 // int(quota["amount"])),
+                "usage": int(request["usage"]),
+            }
+            queued.append({"instance": instance, "notification": notification, "attempts": 0,
+                           "statuses": [], "state": "pending"})
+        with STATE.deliveries:
+            if instance not in STATE.queues:
+                STATE.queues[instance] = []
+                threading.Thread(target=deliver, args=(instance,), daemon=True).start()
+            STATE.queues[instance].extend(queued)
+            STATE.events.extend(queued)
+            STATE.deliveries.notify_all()
+            deadline = time.time() + 60
+            while any(event["attempts"] == 0 for event in queued) and time.time() < deadline:
+                STATE.deliveries.wait(deadline - time.time())
+            statuses = [event["statuses"][0] if event["statuses"] else 0 for event in queued]
+        return self.reply(200, {"receiver_status": statuses[0], "receiver_statuses": statuses})
 
     # Routing --------------------------------------------------------------
     def route(self):
@@ -212,17 +308,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.reply(200, {"quotas": list(STATE.zitadel_quotas.values()), "calls": STATE.zitadel_calls})
         if path == "/_control/zitadel/notify" and self.command == "POST":
             return self.zitadel_notify()
+        if path == "/_control/zitadel/deliveries" and self.command == "GET":
+            with STATE.lock:
+                return self.reply(200, {"deliveries": [{
+                    "instance": event["instance"], "host": urllib.parse.urlsplit(event["notification"]["callURL"]).netloc,
+                    "usage": event["notification"]["usage"], "attempts": event["attempts"],
+                    "statuses": event["statuses"], "state": event["state"],
+                } for event in STATE.events]})
+        if path == "/_control/zitadel/renewals" and self.command == "GET":
+            with STATE.lock:
+                return self.reply(200, STATE.zitadel_renewals)
         return self.reply(404, {"error": "no route for %s %s" % (self.command, path)})
 
     do_GET = do_PUT = do_POST = route
 
 
 def main():
+    global RETRY_FAILED_AFTER, MAX_FAILURE_COUNT
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port-file", required=True, help="write the bound port here once listening")
     parser.add_argument("--cloudflare-token", default="e2e-cloudflare-token")
     parser.add_argument("--huawei-ak", default="E2EACCESSKEY")
+    parser.add_argument("--zitadel-retry-after", type=float, default=RETRY_FAILED_AFTER)
+    parser.add_argument("--zitadel-max-failures", type=int, default=MAX_FAILURE_COUNT)
     args = parser.parse_args()
+    RETRY_FAILED_AFTER, MAX_FAILURE_COUNT = args.zitadel_retry_after, args.zitadel_max_failures
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.cloudflare_token = args.cloudflare_token

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the release binary's memory and CPU, to size the Kubernetes
-# requests/limits in deploy/kubernetes/deployment.yaml. The exporter collects
+# requests/limits in deploy/kubernetes/statefulset.yaml. The exporter collects
 # from the fake upstreams (scripts/fake_upstreams.py) every second
 # (min_interval 1s: far more often than the 60 s default) for the static
 # example, 2 Cloudflare accounts x 3 collectors and 1 Huawei project, while

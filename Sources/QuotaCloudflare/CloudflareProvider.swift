@@ -20,12 +20,15 @@ public struct CloudflareProvider: Provider {
     public let name = Self.providerName
     private let client: UpstreamClient
     private let logger: Logger
+    /// `--cluster.replicas`: each replica gets this share of the budget.
+    private let replicas: Int
 
     public init(context: ProviderContext) {
         // Cloudflare blocks a credential for five minutes after it crosses
         // the limit; calling earlier only meets the block again.
         self.client = context.makeClient(provider: Self.providerName, defaultRateLimitBlock: 300)
         self.logger = context.logger.with(["provider": Self.providerName])
+        self.replicas = context.replicas
     }
 
     /// `quota_info` carries `duration` and `strategy` for the AI Gateway
@@ -50,14 +53,16 @@ public struct CloudflareProvider: Provider {
     /// minutes by raising the default `min_interval` of accounts sharing it;
     /// see `CloudflareRateBudget`.
     public func settle(_ targets: [Target]) -> [Target] {
-        let (settled, raises) = CloudflareRateBudget.spread(targets)
+        let (settled, raises) = CloudflareRateBudget.spread(targets, replicas: replicas)
         for raise in raises {
-            logger.info("many Cloudflare targets share one credential; min_interval raised to stay under the API rate limit", [
-                "credential": raise.scope,
-                "targets": String(raise.targets),
-                "min_interval": "\(Int(raise.minInterval))s",
-                "limit_per_5m": String(Int(CloudflareRateBudget.limitPerWindow)),
-            ])
+            var fields: [(String, String)] = [
+                ("credential", raise.scope),
+                ("targets", String(raise.targets)),
+                ("min_interval", "\(Int(raise.minInterval))s"),
+                ("limit_per_5m", String(Int(CloudflareRateBudget.limitPerWindow))),
+            ]
+            if replicas > 1 { fields.append(("replicas", String(replicas))) }
+            logger.log(.info, "many Cloudflare targets share one credential; min_interval raised to stay under the API rate limit", fields: fields)
         }
         return settled
     }
@@ -66,15 +71,20 @@ public struct CloudflareProvider: Provider {
     /// than half of Cloudflare's 1200 calls per 5 minutes: only where
     /// `min_interval` was set explicitly, which `settle` leaves alone.
     public func configurationApplied(_ targets: [Target]) async {
-        for budget in CloudflareRateBudget.budgets(targets) where budget.exceedsWarningLevel {
-            logger.warn("Cloudflare targets sharing one credential may exceed the API rate limit; raise min_interval", [
-                "credential": budget.scope,
-                "accounts": String(budget.accounts),
-                "targets": String(budget.targets),
-                "calls_per_5m": String(Int(budget.callsPerWindow.rounded(.up))),
-                "limit_per_5m": String(Int(CloudflareRateBudget.limitPerWindow)),
-                "suggested_min_interval": "\(budget.suggestedMinInterval)s",
-            ])
+        for budget in CloudflareRateBudget.budgets(targets, replicas: replicas) where budget.exceedsWarningLevel {
+            var fields: [(String, String)] = [
+                ("credential", budget.scope),
+                ("accounts", String(budget.accounts)),
+                ("targets", String(budget.targets)),
+                ("calls_per_5m", String(Int(budget.callsPerWindow.rounded(.up)))),
+                ("limit_per_5m", String(Int(CloudflareRateBudget.limitPerWindow))),
+            ]
+            if replicas > 1 {
+                fields.append(("replicas", String(replicas)))
+                fields.append(("calls_per_5m_all_replicas", String(Int((budget.callsPerWindow * Double(replicas)).rounded(.up)))))
+            }
+            fields.append(("suggested_min_interval", "\(budget.suggestedMinInterval)s"))
+            logger.log(.warn, "Cloudflare targets sharing one credential may exceed the API rate limit; raise min_interval", fields: fields)
         }
     }
 }

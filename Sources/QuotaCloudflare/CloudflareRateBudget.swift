@@ -11,6 +11,10 @@ import QuotaCollection
 /// default (`spread`), so the defaults stay under half the limit for any
 /// number of accounts; where `min_interval` was set explicitly it warns
 /// and names the value that would fit.
+///
+/// With `--cluster.replicas=N` every replica polls every target itself
+/// with the same token, so each replica gets 1/N of that half: together
+/// they stay under it.
 struct CloudflareRateBudget: Sendable, Equatable {
     static let limitPerWindow = 1200.0
     static let window = 300.0
@@ -22,21 +26,28 @@ struct CloudflareRateBudget: Sendable, Equatable {
     var scope: String
     var targets: Int
     var accounts: Int
-    /// Calls per 5 minutes when every target refreshes at its min_interval.
+    /// Calls per 5 minutes of one replica when every target refreshes at its min_interval.
     var callsPerWindow: Double
+    /// Exporters polling the same targets with the same credential.
+    var replicas = 1
+
+    /// This replica's share of the warning level.
+    var callsAllowedPerWindow: Double {
+        Self.limitPerWindow * Self.warningShare / Double(max(1, replicas))
+    }
 
     var exceedsWarningLevel: Bool {
-        callsPerWindow > Self.limitPerWindow * Self.warningShare
+        callsPerWindow > callsAllowedPerWindow
     }
 
     /// The smallest whole-second `min_interval` that, set on all these
-    /// targets, keeps them at or under the warning level.
+    /// targets, keeps them at or under this replica's share.
     var suggestedMinInterval: Int {
-        Int((Double(targets) * Self.window / (Self.limitPerWindow * Self.warningShare)).rounded(.up))
+        Int((Double(targets) * Self.window / callsAllowedPerWindow).rounded(.up))
     }
 
     /// One budget per credential among `targets`; non-Cloudflare targets are ignored.
-    static func budgets(_ targets: [Target]) -> [CloudflareRateBudget] {
+    static func budgets(_ targets: [Target], replicas: Int = 1) -> [CloudflareRateBudget] {
         var byScope: [String: (targets: Int, accounts: Set<String>, calls: Double)] = [:]
         for target in targets {
             guard let collector = target.collector as? CloudflareCollector else { continue }
@@ -47,7 +58,9 @@ struct CloudflareRateBudget: Sendable, Equatable {
             entry.calls += window / max(1, target.settings.minInterval)
             byScope[scope] = entry
         }
-        return byScope.map { CloudflareRateBudget(scope: $0.key, targets: $0.value.targets, accounts: $0.value.accounts.count, callsPerWindow: $0.value.calls) }
+        return byScope.map {
+            CloudflareRateBudget(scope: $0.key, targets: $0.value.targets, accounts: $0.value.accounts.count, callsPerWindow: $0.value.calls, replicas: replicas)
+        }
             .sorted { $0.scope < $1.scope }
     }
 
@@ -63,10 +76,10 @@ struct CloudflareRateBudget: Sendable, Equatable {
     /// credential whose `min_interval` is the default, to the interval at
     /// which the whole credential fits. Targets with an explicit
     /// `min_interval` are left alone (and warned about later).
-    static func spread(_ targets: [Target]) -> (targets: [Target], raises: [Raise]) {
+    static func spread(_ targets: [Target], replicas: Int = 1) -> (targets: [Target], raises: [Raise]) {
         var adjusted = targets
         var raises: [Raise] = []
-        for budget in budgets(targets) where budget.exceedsWarningLevel {
+        for budget in budgets(targets, replicas: replicas) where budget.exceedsWarningLevel {
             let interval = Double(budget.suggestedMinInterval)
             var raised = 0
             for index in adjusted.indices {

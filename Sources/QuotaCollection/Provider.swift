@@ -119,19 +119,25 @@ public struct ProviderContext: Sendable {
     /// Where a provider marks targets whose data it changed between
     /// collections (pushed data), so the next scrape collects them again.
     public var invalidations: TargetInvalidations
+    /// `--cluster.replicas`: how many exporters with this configuration run
+    /// side by side. Each polls its providers itself, so a shared rate
+    /// limit is split between them, and ZITADEL must call every one.
+    public var replicas: Int
 
     public init(
         logger: Logger,
         upstreamCounter: UpstreamRequestCounter,
         clientSettings: UpstreamClient.Settings = UpstreamClient.Settings(),
         storagePath: String? = nil,
-        invalidations: TargetInvalidations = TargetInvalidations()
+        invalidations: TargetInvalidations = TargetInvalidations(),
+        replicas: Int = 1
     ) {
         self.logger = logger
         self.upstreamCounter = upstreamCounter
         self.clientSettings = clientSettings
         self.storagePath = storagePath
         self.invalidations = invalidations
+        self.replicas = max(1, replicas)
     }
 
     /// An HTTP client for one provider, sharing the request counter.

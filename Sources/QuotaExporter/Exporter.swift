@@ -53,7 +53,7 @@ public enum Exporter {
         let signals = options.once || options.configCheck ? nil : SignalWatcher()
         let logger = Logger(level: options.logLevel, format: options.logFormat, sink: logSink)
         let counter = UpstreamRequestCounter()
-        let context = ProviderContext(logger: logger, upstreamCounter: counter, storagePath: options.storagePath)
+        let context = ProviderContext(logger: logger, upstreamCounter: counter, storagePath: options.storagePath, replicas: options.replicas)
         let providers = builtInProviders(context: context)
         let loader = ConfigurationLoader(providers: providers, environment: environment)
 

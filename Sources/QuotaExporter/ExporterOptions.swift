@@ -18,8 +18,14 @@ public struct ExporterOptions: Sendable {
     public var maxConnections = 512
     /// Directory for state that must survive restarts (ZITADEL notifications).
     public var storagePath: String?
+    /// `--cluster.replicas`: exporters running with this configuration.
+    public var replicas = 1
     public var showHelp = false
     public var showVersion = false
+
+    /// More replicas than this is not a highly available exporter but a
+    /// typo; each one calls every provider itself.
+    public static let replicaRange = 1...16
 
     public init() {}
 
@@ -33,6 +39,8 @@ public struct ExporterOptions: Sendable {
                      help: "Configuration file, YAML or JSON (told apart by content). Without it, providers are configured from environment variables (e.g. CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID).")
         flags.string("storage.path", placeholder: "DIR",
                      help: "Directory for state kept across restarts (ZITADEL usage notifications and receiver secrets).")
+        flags.string("cluster.replicas", default: "1", placeholder: "N",
+                     help: "How many exporters run with this configuration (replicas of a StatefulSet). Splits each Cloudflare credential's rate budget between them; each ZITADEL entry must then list N receiver_urls.")
         flags.bool("config.check", help: "Validate the configuration, print a summary and exit (0 valid, 1 invalid).")
         flags.bool("once", help: "Collect every target once, print the exposition to stdout and exit; non-zero if a collector failed.")
         flags.duration("scrape.timeout-offset", default: .milliseconds(500), placeholder: "DURATION",
@@ -70,6 +78,10 @@ public struct ExporterOptions: Sendable {
         options.maxConnections = connections
         options.configFile = parsed.string("config.file")
         options.storagePath = parsed.string("storage.path")
+        guard let replicas = Int(parsed.string("cluster.replicas") ?? ""), ExporterOptions.replicaRange.contains(replicas) else {
+            throw FlagError("--cluster.replicas must be an integer from \(replicaRange.lowerBound) to \(replicaRange.upperBound)")
+        }
+        options.replicas = replicas
         options.configCheck = parsed.bool("config.check")
         options.once = parsed.bool("once")
         guard let level = LogLevel(name: parsed.string("log.level") ?? "info") else {

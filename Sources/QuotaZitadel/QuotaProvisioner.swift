@@ -72,14 +72,15 @@ final class QuotaProvisioner: Sendable {
                 return .failure(CollectorError(.internal, "no receiver secret: \(error)"))
             }
         }
-        guard let callURL = instance.callURL(secret: secret) else {
+        let callURLs = instance.callURLs(secret: secret)
+        guard !callURLs.isEmpty else {
             return .failure(CollectorError(.internal, "no receiver_url configured"))
         }
         var failures: [CollectorError] = []
         var methods: [String] = []
         for quota in instance.quotas {
             do throws(CollectorError) {
-                methods.append(try await apply(quota, callURL: callURL))
+                methods.append(try await apply(quota, callURLs: callURLs))
             } catch {
                 failures.append(error)
             }
@@ -95,14 +96,14 @@ final class QuotaProvisioner: Sendable {
     }
 
     /// Returns which call made it so, for the debug log.
-    private func apply(_ quota: ZitadelQuota, callURL: String) async throws(CollectorError) -> String {
+    private func apply(_ quota: ZitadelQuota, callURLs: [String]) async throws(CollectorError) -> String {
         let key = legacyKey
         let now = timing.now()
         let knownLegacy = legacyServers.withLock { servers in
             servers[key].map { now - $0 < timing.legacyRecheck } ?? false
         }
         if !knownLegacy {
-            switch try await client.setQuota(quota, callURL: callURL) {
+            switch try await client.setQuota(quota, callURLs: callURLs) {
             case .applied:
                 legacyServers.withLock { _ = $0.removeValue(forKey: key) }
                 return "SetQuota"
@@ -111,7 +112,7 @@ final class QuotaProvisioner: Sendable {
                 legacyServers.withLock { $0[key] = now }
             }
         }
-        let outcome = try await client.addQuota(quota, callURL: callURL)
+        let outcome = try await client.addQuota(quota, callURLs: callURLs)
         if outcome == .alreadyExists, warnedExisting.withLock({ $0.insert(quota.unit).inserted }) {
             logger.warn("quota already exists and this ZITADEL has no SetQuota to update it: it is left as it is", [
                 "unit": quota.unit.quotaName,

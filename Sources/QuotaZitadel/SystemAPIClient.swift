@@ -32,8 +32,8 @@ struct SystemAPIClient: Sendable {
     }
 
     /// `PUT /system/v1/instances/{id}/quotas`: creates or replaces the quota of its unit.
-    func setQuota(_ quota: ZitadelQuota, callURL: String) async throws(CollectorError) -> SetOutcome {
-        let (response, authorization) = try await send("PUT", quota.requestBody(callURL: callURL))
+    func setQuota(_ quota: ZitadelQuota, callURLs: [String]) async throws(CollectorError) -> SetOutcome {
+        let (response, authorization) = try await send("PUT", quota.requestBody(callURLs: callURLs))
         if (200...299).contains(response.status) { return .applied }
         let body = ZitadelErrorBody(response.body)
         let routingNotFound = response.status == 404 && (body.message == nil || body.message == "Not Found")
@@ -41,13 +41,13 @@ struct SystemAPIClient: Sendable {
             return .unsupported
         }
         throw ZitadelErrorBody.collectorError(
-            call: "SetQuota \(quota.unit.quotaName)", response: response, redacting: Self.secrets(authorization: authorization, callURL: callURL))
+            call: "SetQuota \(quota.unit.quotaName)", response: response, redacting: Self.secrets(authorization: authorization, callURLs: callURLs))
     }
 
     /// `POST /system/v1/instances/{id}/quotas` (deprecated AddQuota): creates
     /// the quota; AlreadyExists counts as success.
-    func addQuota(_ quota: ZitadelQuota, callURL: String) async throws(CollectorError) -> AddOutcome {
-        let (response, authorization) = try await send("POST", quota.requestBody(callURL: callURL))
+    func addQuota(_ quota: ZitadelQuota, callURLs: [String]) async throws(CollectorError) -> AddOutcome {
+        let (response, authorization) = try await send("POST", quota.requestBody(callURLs: callURLs))
         if (200...299).contains(response.status) { return .created }
         // The gateway maps gRPC Aborted (10) to 409 as well: only
         // AlreadyExists, or a 409 that names no code, means "already there".
@@ -56,7 +56,7 @@ struct SystemAPIClient: Sendable {
             return .alreadyExists
         }
         throw ZitadelErrorBody.collectorError(
-            call: "AddQuota \(quota.unit.quotaName)", response: response, redacting: Self.secrets(authorization: authorization, callURL: callURL))
+            call: "AddQuota \(quota.unit.quotaName)", response: response, redacting: Self.secrets(authorization: authorization, callURLs: callURLs))
     }
 
     /// What an error body must not repeat: a server (or a proxy) that echoes
@@ -66,7 +66,7 @@ struct SystemAPIClient: Sendable {
     /// and claims are not secret, its signature makes it usable); the
     /// receiver secret is the `callURL`'s last path segment, redacted alone
     /// so an echo with escaped slashes (`https:\/\/…`) is covered too.
-    static func secrets(authorization: String, callURL: String) -> [String] {
+    static func secrets(authorization: String, callURLs: [String]) -> [String] {
         var secrets = [authorization]
         let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : authorization
         secrets.append(token)
@@ -74,9 +74,11 @@ struct SystemAPIClient: Sendable {
         if parts.count == 3, parts[2].count >= 16 {
             secrets.append(String(parts[2]))
         }
-        secrets.append(callURL)
-        if let secret = callURL.split(separator: "/").last {
-            secrets.append(String(secret))
+        for callURL in callURLs {
+            secrets.append(callURL)
+            if let secret = callURL.split(separator: "/").last {
+                secrets.append(String(secret))
+            }
         }
         // Longest first, so a secret inside another is not left half-replaced.
         return secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
@@ -102,7 +104,7 @@ struct SystemAPIClient: Sendable {
         do {
             return (try await http.send(request), authorization)
         } catch {
-            throw error.redacting(Self.secrets(authorization: authorization, callURL: ""))
+            throw error.redacting(Self.secrets(authorization: authorization, callURLs: []))
         }
     }
 }

@@ -19,8 +19,13 @@ extension ZitadelInstance {
     static let defaultNotifications = [ZitadelQuota.Notification(percent: 10, repeat: true)]
     static let defaultReapplyInterval: Double = 600
 
+    /// At most this many `receiver_urls`: as many as `--cluster.replicas` allows.
+    static let maximumReceiverURLs = 16
+
     /// - Parameter defaultStateFile: from `--storage.path`; `state_file` overrides it.
-    static func parse(_ entry: ConfigObject, defaultStateFile: String?) throws(ConfigError) -> ZitadelInstance {
+    /// - Parameter replicas: `--cluster.replicas`; a provisioning entry must
+    ///   list that many receiver URLs, so ZITADEL calls every replica.
+    static func parse(_ entry: ConfigObject, defaultStateFile: String?, replicas: Int = 1) throws(ConfigError) -> ZitadelInstance {
         let url = try entry.required("url", .url)
         let instanceID = try entry.required("instance_id", .nonEmptyString.map { text, context throws(ConfigError) in
             guard text.count <= 100, text.allSatisfy(instanceIDCharacters.contains) else {
@@ -30,11 +35,20 @@ extension ZitadelInstance {
         })
         let provisioning = try entry.optional("provisioning", .bool) ?? true
         let credentials = try Self.credentials(entry, required: provisioning)
-        let receiverURL = try entry.optional("receiver_url", .url)
-        if provisioning, receiverURL == nil {
-            throw ConfigError(path: entry.path, message: "missing required key \"receiver_url\" (the exporter's own URL as ZITADEL reaches it, e.g. \"http://quota-exporter:8795\")")
+        let receiverURLs = try Self.receiverURLs(entry)
+        if provisioning, receiverURLs.isEmpty {
+            throw ConfigError(path: entry.path, message: "missing required key \"receiver_url\" (the exporter's own URL as ZITADEL reaches it, e.g. \"http://quota-exporter:8795\"; with several replicas \"receiver_urls\", one per replica)")
+        }
+        if provisioning, receiverURLs.count != replicas {
+            let message = replicas == 1
+                ? "lists \(receiverURLs.count) receiver_urls but --cluster.replicas is 1: start every replica with --cluster.replicas=\(receiverURLs.count), so they also share the Cloudflare rate budget"
+                : "--cluster.replicas=\(replicas) runs \(replicas) exporters and ZITADEL must call each: list \(replicas) receiver_urls, one per replica (e.g. http://quota-exporter-0.quota-exporter:8795 … for a StatefulSet's pods), found \(receiverURLs.count)"
+            throw ConfigError(path: entry.path + (entry.contains("receiver_urls") ? ".receiver_urls" : ".receiver_url"), message: message)
         }
         let receiverSecret = try entry.optionalSecret("receiver_secret")
+        if provisioning, receiverURLs.count > 1, receiverSecret == nil {
+            throw ConfigError(path: entry.path, message: "several receiver_urls need \"receiver_secret\" (or receiver_secret_file), the same on every replica: a generated secret would live in one replica's state file, and the other replicas would refuse its callUrl")
+        }
         if let receiverSecret {
             let text = receiverSecret.revealed
             guard text.count >= minimumSecretLength, text.allSatisfy(secretCharacters.contains) else {
@@ -62,12 +76,42 @@ extension ZitadelInstance {
             instanceID: instanceID,
             quotas: quotas,
             credentials: credentials,
-            receiverURL: receiverURL,
+            receiverURLs: receiverURLs,
             receiverSecret: receiverSecret,
             provisioning: provisioning,
             reapplyInterval: reapply.map(seconds) ?? defaultReapplyInterval,
             stateFile: stateFile
         )
+    }
+
+    /// `receiver_url` (one exporter) or `receiver_urls` (one per replica),
+    /// not both; empty when neither is given.
+    private static func receiverURLs(_ entry: ConfigObject) throws(ConfigError) -> [HTTPURL] {
+        let single = try entry.optional("receiver_url", .url)
+        let list = try entry.optional("receiver_urls", ConfigType<[HTTPURL]>.array(of: .url, minCount: 1).map { urls, context throws(ConfigError) in
+            guard urls.count <= maximumReceiverURLs else {
+                throw context.error("must contain at most \(maximumReceiverURLs) elements (one per replica)")
+            }
+            var seen: [String: Int] = [:]
+            for (index, url) in urls.enumerated() {
+                let key = callURL(base: url, instanceID: "", secret: "")
+                if let first = seen[key] {
+                    throw context.error("elements \(first) and \(index) are the same URL: ZITADEL refuses a quota with two identical notifications, and one replica would get every notification twice")
+                }
+                seen[key] = index
+            }
+            return urls
+        })
+        switch (single, list) {
+        case (_?, _?):
+            throw ConfigError(path: entry.path, message: "give either \"receiver_url\" or \"receiver_urls\", not both")
+        case (let url?, nil):
+            return [url]
+        case (nil, let urls?):
+            return urls
+        case (nil, nil):
+            return []
+        }
     }
 
     /// `system_user` + `private_key` (or `private_key_file`, or `${ENV}`),

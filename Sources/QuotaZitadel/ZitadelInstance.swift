@@ -14,8 +14,11 @@ public struct ZitadelInstance: Sendable {
     public var quotas: [ZitadelQuota]
     /// nil when `provisioning` is off: nothing is sent to ZITADEL then.
     public var credentials: SystemAPICredentials?
-    /// The exporter's own base URL as ZITADEL reaches it.
-    public var receiverURL: HTTPURL?
+    /// The exporters' own base URLs as ZITADEL reaches them: one, or one
+    /// per replica (`receiver_urls`). Every replica provisions this same
+    /// list, so ZITADEL calls each of them, and two replicas setting the
+    /// quota never undo each other's change. Empty only with `provisioning` off.
+    public var receiverURLs: [HTTPURL]
     /// The secret from the configuration; nil means generated and kept in the state file.
     public var receiverSecret: Secret?
     public var provisioning: Bool
@@ -27,11 +30,15 @@ public struct ZitadelInstance: Sendable {
     /// Path of the receiver, below which `<instance id>/<secret>` follows.
     public static let receiverPath = "/zitadel/notifications"
 
-    /// The `callUrl` ZITADEL is given for this instance.
-    func callURL(secret: String) -> String? {
-        guard let receiverURL else { return nil }
+    /// The `callUrl`s ZITADEL is given for this instance, one per receiver
+    /// URL, in the configured order.
+    func callURLs(secret: String) -> [String] {
+        receiverURLs.map { Self.callURL(base: $0, instanceID: instanceID, secret: secret) }
+    }
+
+    static func callURL(base receiverURL: HTTPURL, instanceID: String, secret: String) -> String {
         var base = receiverURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        return base + Self.receiverPath + "/" + instanceID + "/" + secret
+        return base + receiverPath + "/" + instanceID + "/" + secret
     }
 }

@@ -45,6 +45,8 @@ public final class ZitadelProvider: Provider {
     private let loops = Locked<[TargetIdentity: (target: Target, task: Task<Void, Never>)]>([:])
     private let timing: ProvisioningTiming
     private let clock: @Sendable () -> Double
+    /// `--cluster.replicas`: how many receiver URLs each entry must list.
+    private let replicas: Int
 
     public convenience init(context: ProviderContext) {
         self.init(context: context, storagePath: context.storagePath)
@@ -67,6 +69,7 @@ public final class ZitadelProvider: Provider {
         )
         self.timing = timing
         self.clock = clock
+        self.replicas = context.replicas
     }
 
     public var setupHint: String {
@@ -74,7 +77,7 @@ public final class ZitadelProvider: Provider {
     }
 
     public func targets(from entry: ConfigObject, common: TargetCommon) throws(ConfigError) -> [Target] {
-        let instance = try ZitadelInstance.parse(entry, defaultStateFile: defaultStateFile)
+        let instance = try ZitadelInstance.parse(entry, defaultStateFile: defaultStateFile, replicas: replicas)
         let store = stores.store(for: instance.stateFile)
         var targets = [Target(
             identity: TargetIdentity(provider: name, account: instance.instanceID, collector: "quotas"),

@@ -39,21 +39,30 @@ public struct ZitadelQuota: Sendable, Hashable {
         self.notifications = notifications
     }
 
-    /// The body of SetQuota (`PUT`) and AddQuota (`POST`), which share one shape.
-    func requestBody(callURL: String) -> JSONValue {
-        [
+    /// The body of SetQuota (`PUT`) and AddQuota (`POST`), which share one
+    /// shape: every notification rule once per callUrl, so each replica is
+    /// called for each rule. ZITADEL compares the list with the stored one
+    /// sorted by percent, callUrl and repeat, and keeps the stored list (and
+    /// the ids it tracks delivery by) when they match, so a second replica
+    /// sending the same body changes nothing.
+    func requestBody(callURLs: [String]) -> JSONValue {
+        var entries: [JSONValue] = []
+        for notification in notifications {
+            for callURL in callURLs {
+                entries.append([
+                    "percent": .number(JSONNumber(notification.percent)),
+                    "repeat": .bool(notification.repeat),
+                    "callUrl": .string(callURL),
+                ])
+            }
+        }
+        return [
             "unit": .string(unit.apiName),
             "from": .string(RFC3339Text.format(from)),
             "resetInterval": .string("\(resetInterval)s"),
             "amount": .number(JSONNumber(amount)),
             "limit": .bool(limit),
-            "notifications": .array(notifications.map { notification in
-                [
-                    "percent": .number(JSONNumber(notification.percent)),
-                    "repeat": .bool(notification.repeat),
-                    "callUrl": .string(callURL),
-                ]
-            }),
+            "notifications": .array(entries),
         ]
     }
 

@@ -35,9 +35,10 @@ struct ProviderUnderTest {
     let sink = MemoryLogSink()
     let provider: CloudflareProvider
 
-    init(clientSettings: UpstreamClient.Settings = fastClientSettings()) {
+    init(clientSettings: UpstreamClient.Settings = fastClientSettings(), replicas: Int = 1) {
         let logger = Logger(level: .debug, format: .logfmt, sink: sink)
-        provider = CloudflareProvider(context: ProviderContext(logger: logger, upstreamCounter: UpstreamRequestCounter(), clientSettings: clientSettings))
+        provider = CloudflareProvider(context: ProviderContext(
+            logger: logger, upstreamCounter: UpstreamRequestCounter(), clientSettings: clientSettings, replicas: replicas))
     }
 
     var logger: Logger {

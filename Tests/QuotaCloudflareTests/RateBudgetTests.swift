@@ -1,3 +1,4 @@
+@testable import QuotaCloudflare
 import QuotaCollection
 import QuotaConfig
 import Testing
@@ -84,5 +85,41 @@ import Testing
         #expect(try await warnings(many, settings: CollectionSettings(minInterval: 300, maxStaleness: 900)).isEmpty)
         let few = config(entries(accounts(5), token: F.tokenA))
         #expect(try await warnings(few, settings: CollectionSettings(minInterval: 1, minIntervalIsExplicit: true)).count == 1)
+    }
+
+    /// Two replicas poll the same accounts with the same token: each gets
+    /// half of the 600, so 20 accounts (300 calls per replica) fit and 21 do
+    /// not. Before `--cluster.replicas` both replicas took 600 each and
+    /// together reached Cloudflare's whole limit.
+    @Test func twoReplicasShareTheBudget() async throws {
+        let fits = ProviderUnderTest(replicas: 2)
+        let twenty = try fits.targets(config(entries(accounts(20), token: F.tokenA)))
+        #expect(twenty.allSatisfy { $0.settings.minInterval == 60 })
+
+        let crowded = ProviderUnderTest(replicas: 2)
+        let targets = try crowded.targets(config(entries(accounts(40), token: F.tokenA)))
+        // 120 targets, 300 calls allowed per replica: 120 × 300 s / 300 = 120 s.
+        #expect(targets.allSatisfy { $0.settings.minInterval == 120 })
+        let perReplica = targets.reduce(0) { $0 + 300 / $1.settings.minInterval }
+        #expect(perReplica * 2 <= 600, "both replicas together stay under half of Cloudflare's 1200")
+        let raised = try #require(crowded.sink.lines.first { $0.contains("min_interval raised") })
+        #expect(raised.contains("targets=120 min_interval=120s limit_per_5m=1200 replicas=2"))
+    }
+
+    @Test func anExplicitMinIntervalIsWarnedAboutWithTheReplicasCounted() async throws {
+        let provider = ProviderUnderTest(replicas: 3)
+        let targets = try provider.targets(config(entries(accounts(20), token: F.tokenA)), settings: CollectionSettings(minIntervalIsExplicit: true))
+        await provider.provider.configurationApplied(targets)
+        let line = try #require(provider.sink.lines.first { $0.contains("may exceed the API rate limit") })
+        // 60 targets × 5 = 300 per replica, 900 for three, over 600; 200 allowed each: 60 × 300 / 200 = 90 s.
+        #expect(line.contains("accounts=20 targets=60 calls_per_5m=300 limit_per_5m=1200 replicas=3 calls_per_5m_all_replicas=900 suggested_min_interval=90s"))
+    }
+
+    @Test(arguments: [1, 2, 4, 7])
+    func theBudgetSplitsEvenly(replicas: Int) {
+        let budget = CloudflareRateBudget(scope: "s", targets: 30, accounts: 10, callsPerWindow: 150, replicas: replicas)
+        #expect(budget.callsAllowedPerWindow * Double(replicas) == 600)
+        #expect(budget.exceedsWarningLevel == (150 > 600 / Double(replicas)))
+        #expect(Double(budget.suggestedMinInterval) >= 30 * 300 * Double(replicas) / 600)
     }
 }

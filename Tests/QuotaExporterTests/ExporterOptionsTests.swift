@@ -11,6 +11,19 @@ import Testing
         #expect(options.logLevel == .info)
         #expect(options.logFormat == .logfmt)
         #expect(options.timeoutOffset == 0.5)
+        #expect(options.replicas == 1)
+    }
+
+    @Test func clusterReplicas() throws {
+        #expect(try ExporterOptions.parse(["--cluster.replicas=2"]).replicas == 2)
+        #expect(try ExporterOptions.parse(["--cluster.replicas", "16"]).replicas == 16)
+        for bad in ["0", "-1", "17", "two", "", "2.0"] {
+            #expect {
+                try ExporterOptions.parse(["--cluster.replicas=\(bad)"])
+            } throws: { error in
+                "\(error)".contains("--cluster.replicas must be an integer from 1 to 16")
+            }
+        }
     }
 
     @Test func repeatedListenAddressesAndHouseStyleFlags() throws {
@@ -36,7 +49,7 @@ import Testing
 
     @Test func usageListsEveryFlag() {
         for flag in ["--web.listen-address=", "--web.telemetry-path=", "--config.file=", "--[no-]config.check", "--[no-]once",
-                     "--log.level=", "--log.format=", "--[no-]version", "--[no-]help"] {
+                     "--log.level=", "--log.format=", "--cluster.replicas=", "--[no-]version", "--[no-]help"] {
             #expect(ExporterOptions.usage.contains(flag), "\(flag) missing from --help")
         }
     }

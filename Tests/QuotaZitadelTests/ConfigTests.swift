@@ -24,9 +24,13 @@ func makeProvider(
     storagePath: String?,
     timing: ProvisioningTiming = ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2),
     clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
-    logger: QuotaLogging.Logger = .disabled
+    logger: QuotaLogging.Logger = .disabled,
+    replicas: Int = 1,
+    clientSettings: UpstreamClient.Settings = UpstreamClient.Settings()
 ) -> ZitadelProvider {
-    ZitadelProvider(context: ProviderContext(logger: logger, upstreamCounter: UpstreamRequestCounter()), storagePath: storagePath, timing: timing, clock: clock)
+    ZitadelProvider(
+        context: ProviderContext(logger: logger, upstreamCounter: UpstreamRequestCounter(), clientSettings: clientSettings, replicas: replicas),
+        storagePath: storagePath, timing: timing, clock: clock)
 }
 
 func instance(of targets: [Target]) -> ZitadelInstance? {
@@ -51,7 +55,7 @@ import QuotaLogging
         #expect(parsed.reapplyInterval == 300)
         #expect(parsed.quotas == [ZitadelQuota(unit: .requestsAllAuthenticated, amount: 100_000, from: unixTime("2026-01-01T00:00:00Z"),
                                                 resetInterval: 30 * 86_400, limit: true, notifications: [.init(percent: 25, repeat: true)])])
-        #expect(parsed.callURL(secret: "abc") == "http://exporter:8795/zitadel/notifications/123456789/abc")
+        #expect(parsed.callURLs(secret: "abc") == ["http://exporter:8795/zitadel/notifications/123456789/abc"])
     }
 
     @Test func defaultsAndPerQuotaNotifications() throws {

@@ -37,6 +37,10 @@ final class FakeZitadel: @unchecked Sendable {
     private var _legacy = false
     private var _failure: (status: Int, body: String, method: String?)?
     private var _echo: EchoStyle?
+    /// How often a quota's notification list was created or replaced, per
+    /// instance and unit: ZITADEL generates new notification ids then and
+    /// forgets which thresholds it already reported.
+    private var _renewals: [String: Int] = [:]
     private var server: HTTPServer!
     private(set) var port: UInt16 = 0
 
@@ -60,6 +64,19 @@ final class FakeZitadel: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 
     var calls: [Call] { lock.withLock { _calls } }
+
+    func renewals(instance: String, unit: String) -> Int {
+        lock.withLock { _renewals[instance + "/" + unit] ?? 0 }
+    }
+
+    /// ZITADEL's comparison of notification lists: sorted by percent,
+    /// callUrl and repeat, ids aside (its `quotaWriteModel.NewChanges`).
+    static func notificationKeys(_ body: JSONValue?) -> [String] {
+        (body?["notifications"]?.arrayValue ?? []).map { rule in
+            let percent = rule["percent"]?.intValue ?? 0
+            return String(format: "%08d ", percent) + (rule["callUrl"]?.stringValue ?? "") + ((rule["repeat"]?.boolValue ?? false) ? " 1" : " 0")
+        }.sorted()
+    }
 
     func quota(instance: String, unit: String) -> JSONValue? {
         lock.withLock { _quotas[instance]?[unit] }
@@ -129,15 +146,27 @@ final class FakeZitadel: @unchecked Sendable {
         else {
             return json(400, #"{"code":3,"message":"Errors.Quota.Invalid","details":[]}"#)
         }
+        let keys = Self.notificationKeys(body)
+        guard Set(keys).count == keys.count else {
+            return json(500, #"{"code":13,"message":"Errors.Quota.Notifications.Duplicate","details":[]}"#)
+        }
         switch request.method {
         case "PUT":
             if lock.withLock({ _legacy }) { return json(501, Self.methodNotAllowedBody) }
-            lock.withLock { _quotas[instance, default: [:]][unit] = body }
+            lock.withLock {
+                if Self.notificationKeys(_quotas[instance]?[unit]) != keys || _quotas[instance]?[unit] == nil {
+                    _renewals[instance + "/" + unit, default: 0] += 1
+                }
+                _quotas[instance, default: [:]][unit] = body
+            }
             return json(200, Self.successBody)
         case "POST":
             let exists = lock.withLock { _quotas[instance]?[unit] != nil }
             if exists { return json(409, Self.alreadyExistsBody) }
-            lock.withLock { _quotas[instance, default: [:]][unit] = body }
+            lock.withLock {
+                _renewals[instance + "/" + unit, default: 0] += 1
+                _quotas[instance, default: [:]][unit] = body
+            }
             return json(200, Self.successBody)
         default:
             return json(501, Self.methodNotAllowedBody)

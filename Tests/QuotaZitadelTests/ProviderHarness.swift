@@ -20,12 +20,14 @@ final class ProviderHarness: @unchecked Sendable {
     init(
         fake: FakeZitadel? = nil, scratch: ScratchDirectory? = nil,
         timing: ProvisioningTiming = ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2),
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        replicas: Int = 1,
+        clientSettings: UpstreamClient.Settings = UpstreamClient.Settings()
     ) throws {
         keys = try RSAKeyFixtures.get()
         self.fake = try fake ?? FakeZitadel(publicKey: keys.rsa2048.publicKey)
         self.scratch = try scratch ?? ScratchDirectory()
-        provider = makeProvider(storagePath: self.scratch.path, timing: timing, clock: clock, logger: Logger(level: .debug, sink: sink))
+        provider = makeProvider(storagePath: self.scratch.path, timing: timing, clock: clock, logger: Logger(level: .debug, sink: sink), replicas: replicas, clientSettings: clientSettings)
         server = try ProviderServer(routes: provider.routes)
     }
 
@@ -38,6 +40,17 @@ final class ProviderHarness: @unchecked Sendable {
            {"unit": "requests_all_authenticated", "amount": 100000, "from": "2026-01-01T00:00:00Z", "reset_interval": "30d", "limit": true},
            {"unit": "actions_all_run_seconds", "amount": 3600, "from": "2026-01-01T00:00:00Z", "reset_interval": "1d"}
          ]\(extra)}
+        """
+    }
+
+    /// The entry every replica of a highly available setup is given: the
+    /// same list of every replica's receiver and one shared secret.
+    func replicaEntry(_ id: String = "inst1", receivers: [String], secret: String, extra: String = "") -> String {
+        let list = receivers.map { "\"\($0)\"" }.joined(separator: ", ")
+        return """
+        {"url": "\(fake.url)", "instance_id": "\(id)", "system_user": "quota-exporter", "private_key_file": "\(keyPath)",
+         "receiver_urls": [\(list)], "receiver_secret": "\(secret)", "notifications": [{"percent": 50, "repeat": true}],
+         "quotas": [{"unit": "requests_all_authenticated", "amount": 100000, "from": "2026-01-01T00:00:00Z", "reset_interval": "30d", "limit": true}]\(extra)}
         """
     }
 

@@ -15,7 +15,7 @@ import Testing
         let scratch = try ScratchDirectory()
         let store = StateStore(path: scratch.file("state.json"), logger: .disabled)
         let clock = TestClock(unixTime("2026-11-01T18:00:00Z"))
-        let instance = ZitadelInstance(url: HTTPURL(string: "https://z")!, instanceID: "i", quotas: [quota], credentials: nil, receiverURL: nil,
+        let instance = ZitadelInstance(url: HTTPURL(string: "https://z")!, instanceID: "i", quotas: [quota], credentials: nil, receiverURLs: [],
                                        receiverSecret: nil, provisioning: false, reapplyInterval: 600, stateFile: store.path)
         let collector = ZitadelQuotaCollector(instance: instance, store: store, clock: clock.function)
 
@@ -51,7 +51,7 @@ import Testing
     @Test func unusableStateFileFailsTheQuotasCollector() async throws {
         let scratch = try ScratchDirectory()
         let path = try scratch.write("state.json", #"{"version":99}"#)
-        let instance = ZitadelInstance(url: HTTPURL(string: "https://z")!, instanceID: "i", quotas: [quota], credentials: nil, receiverURL: nil,
+        let instance = ZitadelInstance(url: HTTPURL(string: "https://z")!, instanceID: "i", quotas: [quota], credentials: nil, receiverURLs: [],
                                        receiverSecret: nil, provisioning: false, reapplyInterval: 600, stateFile: path)
         let collector = ZitadelQuotaCollector(instance: instance, store: StateStore(path: path, logger: .disabled), clock: { 0 })
         await #expect {
