@@ -112,7 +112,7 @@ public final class WebConfigWatcher: Sendable {
                 do throws(TLSSetupError) {
                     try applier(configuration.tls)
                 } catch {
-                    throw ConfigError(path: "tls_server_config." + error.field, message: "\(path): \(error.message)")
+                    throw WebConfiguration.error(error, file: path)
                 }
             }
             let active = Active(configuration: configuration, authenticator: Self.authenticator(configuration, cache))

@@ -11,6 +11,14 @@ import Testing
         #expect(options.logLevel == .info)
         #expect(options.logFormat == .logfmt)
         #expect(options.timeoutOffset == 0.5)
+        #expect(options.webConfigFile == nil)
+        #expect(!options.enableLifecycle)
+    }
+
+    @Test func webFlags() throws {
+        let options = try ExporterOptions.parse(["--web.config.file=web.yml", "--web.enable-lifecycle"])
+        #expect(options.webConfigFile == "web.yml")
+        #expect(options.enableLifecycle)
     }
 
     @Test func repeatedListenAddressesAndHouseStyleFlags() throws {
@@ -36,7 +44,8 @@ import Testing
 
     @Test func usageListsEveryFlag() {
         for flag in ["--web.listen-address=", "--web.telemetry-path=", "--config.file=", "--[no-]config.check", "--[no-]once",
-                     "--log.level=", "--log.format=", "--[no-]version", "--[no-]help"] {
+                     "--log.level=", "--log.format=", "--[no-]version", "--[no-]help",
+                     "--web.config.file=", "--[no-]web.enable-lifecycle"] {
             #expect(ExporterOptions.usage.contains(flag), "\(flag) missing from --help")
         }
     }

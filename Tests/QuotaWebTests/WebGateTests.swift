@@ -11,7 +11,7 @@ import Testing
         let inner = ClosureHTTPHandler { request in
             request.path == "/missing" ? .text(404, "no\n") : .text(200, "inner \(request.path)\n", headers: ["X-Frame-Options": "sameorigin"])
         }
-        return (WebGate(inner, watcher: watcher, authenticatesItself: exempt), scratch)
+        return (WebGate(inner, watcher: watcher, skipsBasicAuth: exempt), scratch)
     }
 
     private func request(_ path: String, _ authorization: String? = nil) -> HTTPRequest {
