@@ -115,6 +115,8 @@ if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
         ("FuzzDuration", ["QuotaConfig", "QuotaExporter"]),
         ("FuzzRetryAfter", ["QuotaCollection", "QuotaTime"]),
         ("FuzzScrape", ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaConfig"]),
+        ("FuzzBasicAuth", ["QuotaWeb", "QuotaCrypto"]),
+        ("FuzzWebConfig", ["QuotaWeb", "QuotaConfig", "QuotaHTTP"]),
     ]
     package.targets += [
         .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),

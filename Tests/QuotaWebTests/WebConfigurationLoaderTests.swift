@@ -221,3 +221,29 @@ import Testing
         #expect(failure("tls_server_config:\n  cert_file: e.pem\n  key: K\n", files: ["/etc/qe/e.pem": "\n"]).contains(#""/etc/qe/e.pem" is empty"#))
     }
 }
+
+/// examples/web-config.yml stays a valid web config (its certificates
+/// stand in, as the TLS listener's tests build real ones).
+@Suite struct ExampleWebConfigTests {
+    @Test func exampleLoads() throws {
+        let examples = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/")).withLeadingSlash + "/examples"
+        let process = ConfigEnvironment.process
+        let environment = ConfigEnvironment(variables: [:], readFile: { path in
+            switch path {
+            case examples + "/server.crt": Array("CERT".utf8)
+            case examples + "/server.key": Array("KEY".utf8)
+            default: try process.readFile(path)
+            }
+        })
+        let web = try WebConfigurationLoader(environment: environment).load(file: examples + "/web-config.yml")
+        #expect(web.tls?.certificateChainPEM == Array("CERT".utf8))
+        #expect(web.tls?.minVersion == .tls12)
+        #expect(web.headers.count == 3)
+        #expect(web.users["prometheus"]?.cost == 10)
+        #expect(BasicAuthenticator.verify(password: Array("change-me".utf8), hash: web.users["prometheus"]!.text))
+    }
+}
+
+private extension String {
+    var withLeadingSlash: String { hasPrefix("/") ? self : "/" + self }
+}
