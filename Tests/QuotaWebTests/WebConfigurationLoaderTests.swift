@@ -1,3 +1,4 @@
+import Foundation
 import QuotaConfig
 import QuotaHTTP
 import Testing
@@ -246,4 +247,21 @@ import Testing
 
 private extension String {
     var withLeadingSlash: String { hasPrefix("/") ? self : "/" + self }
+}
+
+/// The README's web config block loads (certificate files stand in).
+@Suite struct ReadmeWebConfigTests {
+    @Test func readmeBlockLoads() throws {
+        let root = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Security: TLS, basic auth and the web config").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let environment = ConfigEnvironment.inMemory(files: [
+            "/etc/qe/web.yml": block, "/etc/qe/server.crt": "C", "/etc/qe/server.key": "K", "/etc/qe/clients-ca.crt": "CA",
+        ])
+        let web = try WebConfigurationLoader(environment: environment).load(file: "/etc/qe/web.yml")
+        #expect(web.tls?.clientAuth == .requireAndVerifyClientCert)
+        #expect(web.users["prometheus"] != nil)
+        #expect(BasicAuthenticator.verify(password: Array("change-me".utf8), hash: web.users["prometheus"]!.text))
+    }
 }
