@@ -53,6 +53,7 @@ public final class WebConfigWatcher: Sendable {
     private let cache = VerifiedCredentialCache()
     private let state: Locked<State>
     private let applyTLS: Locked<TLSApplier?>
+    private let checking = Lock()
 
     /// For running without `--web.config.file`: plain HTTP, no auth, no headers.
     public init() {
@@ -90,8 +91,16 @@ public final class WebConfigWatcher: Sendable {
     }
 
     /// Re-reads the web config if it or a file it names changed on disk.
+    /// One check at a time (the once-a-second task and SIGHUP may meet), so
+    /// an older read never overwrites a newer one.
     @discardableResult
     public func check() -> CheckOutcome {
+        checking.lock()
+        defer { checking.unlock() }
+        return checkNow()
+    }
+
+    private func checkNow() -> CheckOutcome {
         guard let path else { return .unchanged }
         let current = state.current
         // While a re-read is refused the files are parsed at every check: the
