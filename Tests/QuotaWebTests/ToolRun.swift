@@ -26,6 +26,29 @@ func runTool(_ arguments: [String], input: String? = nil) async throws -> (statu
 /// `crypt` module (3.11; libcrypt, the library under test, so a weaker
 /// witness) otherwise, and `htpasswd -B` when apache2-utils is there.
 func externalBcryptHashes(_ password: String, cost: Int = 4) async throws -> [(maker: String, hash: String)] {
+    // Made once per password and cost: each costs a Python start.
+    let key = "\(cost):\(password)"
+    if let made = madeHashes.withLock({ $0[key] }) { return made }
+    let made = try await makeExternalBcryptHashes(password, cost: cost)
+    madeHashes.withLock { $0[key] = made }
+    return made
+}
+
+private let madeHashes = NSLockedHashes()
+
+/// A lock around the made hashes (tests may use Foundation).
+private final class NSLockedHashes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var hashes: [String: [(maker: String, hash: String)]] = [:]
+
+    func withLock<T>(_ body: (inout [String: [(maker: String, hash: String)]]) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&hashes)
+    }
+}
+
+private func makeExternalBcryptHashes(_ password: String, cost: Int) async throws -> [(maker: String, hash: String)] {
     var hashes: [(String, String)] = []
     let script = """
         import sys

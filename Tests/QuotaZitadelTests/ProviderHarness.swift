@@ -21,8 +21,8 @@ final class ProviderHarness: @unchecked Sendable {
         fake: FakeZitadel? = nil, scratch: ScratchDirectory? = nil,
         timing: ProvisioningTiming = ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2),
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
-    ) throws {
-        keys = try RSAKeyFixtures.get()
+    ) async throws {
+        keys = try await RSAKeyFixtures.get()
         self.fake = try fake ?? FakeZitadel(publicKey: keys.rsa2048.publicKey)
         self.scratch = try scratch ?? ScratchDirectory()
         provider = makeProvider(storagePath: self.scratch.path, timing: timing, clock: clock, logger: Logger(level: .debug, sink: sink))
