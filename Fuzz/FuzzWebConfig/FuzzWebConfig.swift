@@ -31,6 +31,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         fuzzCheck(WebConfigurationLoader.configurableHeaders.contains { $0.name == header.name }, "header \(header.name) accepted")
         fuzzCheck(!header.value.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0 }, "a header value with a line break")
     }
+    if let limit = configuration.rateLimit {
+        fuzzCheck(limit.burst >= 1 && limit.interval > .zero, "a rate limit that refuses everything or never refills")
+    }
     if let tls = configuration.tls {
         fuzzCheck(!tls.description.contains(keyMarker) && !tls.description.contains("PRIVATE"), "settings print the key")
         if let max = tls.maxVersion { fuzzCheck(tls.minVersion <= max, "min_version above max_version") }

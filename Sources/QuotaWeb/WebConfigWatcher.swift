@@ -23,6 +23,14 @@ public final class WebConfigWatcher: Sendable {
         public var configuration: WebConfiguration
         /// nil when there are no `basic_auth_users`.
         public var authenticator: BasicAuthenticator?
+        /// nil without `rate_limit`.
+        public var limiter: RequestRateLimiter?
+
+        init(configuration: WebConfiguration, authenticator: BasicAuthenticator?, limiter: RequestRateLimiter? = nil) {
+            self.configuration = configuration
+            self.authenticator = authenticator
+            self.limiter = limiter
+        }
     }
 
     public enum CheckOutcome: Sendable, Equatable {
@@ -71,7 +79,8 @@ public final class WebConfigWatcher: Sendable {
         self.logger = logger
         let before = FileFingerprint.of(path)
         let configuration = try loader.load(file: path)
-        let active = Active(configuration: configuration, authenticator: Self.authenticator(configuration, cache))
+        let active = Active(configuration: configuration, authenticator: Self.authenticator(configuration, cache),
+                            limiter: configuration.rateLimit.map { RequestRateLimiter($0) })
         state = Locked(State(active: active, fingerprints: Self.fingerprints(configuration.files, first: before)))
         applyTLS = Locked(nil)
     }
@@ -124,7 +133,10 @@ public final class WebConfigWatcher: Sendable {
                     throw WebConfiguration.error(error, file: path)
                 }
             }
-            let active = Active(configuration: configuration, authenticator: Self.authenticator(configuration, cache))
+            // An unchanged limit keeps its bucket, so a re-read is no refill.
+            let limiter = configuration.rateLimit == current.active.configuration.rateLimit
+                ? current.active.limiter : configuration.rateLimit.map { RequestRateLimiter($0) }
+            let active = Active(configuration: configuration, authenticator: Self.authenticator(configuration, cache), limiter: limiter)
             state.withLock { $0 = State(active: active, fingerprints: fingerprints, refused: nil) }
             logger.info("web configuration reloaded", ["file": path, "tls": configuration.tls == nil ? "off" : "on",
                                                        "basic_auth_users": String(configuration.users.count), "headers": String(configuration.headers.count)])

@@ -10,6 +10,8 @@ public struct WebConfiguration: Sendable, Equatable {
     public var headers: [ResponseHeader]
     /// From `basic_auth_users`; empty: no authentication.
     public var users: [String: BcryptHash]
+    /// From `rate_limit`; nil: no limit (also when `interval` is 0, as in exporter-toolkit).
+    public var rateLimit: RequestRateLimiter.Settings?
     /// `http_server_config.http2` as written (default true). Accepted so
     /// that exporter-toolkit files load, but the listener speaks HTTP/1.1
     /// only and offers no ALPN, so clients use HTTP/1.1 either way.
@@ -29,11 +31,13 @@ public struct WebConfiguration: Sendable, Equatable {
     }
 
     public init(
-        tls: TLSServerSettings? = nil, headers: [ResponseHeader] = [], users: [String: BcryptHash] = [:], http2: Bool = true, files: [String] = []
+        tls: TLSServerSettings? = nil, headers: [ResponseHeader] = [], users: [String: BcryptHash] = [:],
+        rateLimit: RequestRateLimiter.Settings? = nil, http2: Bool = true, files: [String] = []
     ) {
         self.tls = tls
         self.headers = headers
         self.users = users
+        self.rateLimit = rateLimit
         self.http2 = http2
         self.files = files
     }
@@ -44,5 +48,6 @@ public struct WebConfiguration: Sendable, Equatable {
     /// What the log line at start and after a re-read says; no secrets.
     public var summary: String {
         "tls=\(tls == nil ? "off" : "on") basic_auth_users=\(users.count) headers=\(headers.count)"
+            + (rateLimit.map { " rate_limit=\($0.burst)/\($0.interval.prometheusText)" } ?? "")
     }
 }

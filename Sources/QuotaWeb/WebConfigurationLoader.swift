@@ -91,6 +91,9 @@ public struct WebConfigurationLoader: Sendable {
         if let users = try root.optional("basic_auth_users", .object) {
             configuration.users = try readUsers(users)
         }
+        if let limit = try root.optional("rate_limit", .object) {
+            configuration.rateLimit = try readRateLimit(limit)
+        }
         try root.finish()
         return configuration
     }
@@ -229,6 +232,22 @@ public struct WebConfigurationLoader: Sendable {
             result.append(WebConfiguration.ResponseHeader(name: name, value: value.trimmingWhitespace()))
         }
         return result
+    }
+
+    // MARK: rate_limit
+
+    /// exporter-toolkit's `burst` and `interval` (a Go duration there; here
+    /// the Prometheus form, which covers what such files hold: `1s`, `100ms`,
+    /// `1m30s`). No interval, or 0, means no limit, as there; a burst below 1
+    /// with an interval would refuse every request, so it is an error.
+    private func readRateLimit(_ limit: ConfigObject) throws(ConfigError) -> RequestRateLimiter.Settings? {
+        let burst = try limit.optional("burst", .int(in: 0...1_000_000)) ?? 0
+        let interval = try limit.optional("interval", .duration) ?? .zero
+        guard interval > .zero else { return nil }
+        guard burst >= 1 else {
+            throw ConfigError(path: ConfigPath.member("burst", of: limit.path), message: "must be at least 1 when interval is set, or every request is refused")
+        }
+        return RequestRateLimiter.Settings(burst: burst, interval: interval)
     }
 
     // MARK: basic_auth_users

@@ -24,7 +24,9 @@ public struct WebGate: HTTPHandler {
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
         let active = watcher.active
         var response: HTTPResponse
-        if let authenticator = active.authenticator, !skipsBasicAuth(request.path),
+        if let limiter = active.limiter, !limiter.allow() {
+            response = .text(429, "Too Many Requests\n")
+        } else if let authenticator = active.authenticator, !skipsBasicAuth(request.path),
            await authenticator.check(authorization: request.headers["Authorization"]) != .allowed {
             response = .text(401, "Unauthorized\n", headers: ["WWW-Authenticate": "Basic realm=\"\(Self.realm)\", charset=\"UTF-8\""])
         } else {

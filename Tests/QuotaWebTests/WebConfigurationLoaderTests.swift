@@ -159,8 +159,8 @@ import Testing
          #"tls_server_config.cert_file (line 2, column 3): /etc/qe/web.yml: cannot read "/etc/qe/nope.pem": No such file or directory"#),
         ("tls_server_confg: {}\n",
          #"line 1, column 1: /etc/qe/web.yml: unknown key "tls_server_c"#),
-        ("rate_limit: {burst: 1}\n",
-         #"unknown key "rate_limit""#),
+        ("rate_limit: {burst: 1, intervall: 1s}\n",
+         #"rate_limit (line 1, column 24): /etc/qe/web.yml: unknown key "intervall", did you mean "interval"?"#),
         ("tls_server_config:\n  cert: C\n  key: K\n  ciphers: []\n",
          #"tls_server_config (line 4, column 3): /etc/qe/web.yml: unknown key "ciphers""#),
         ("tls_server_config:\n  cert: C\n  key: K\n  client_auth_type: RequireCert\n",
@@ -242,6 +242,7 @@ import Testing
         #expect(web.tls?.minVersion == .tls12)
         #expect(web.headers.count == 3)
         #expect(web.users["prometheus"]?.cost == 10)
+        #expect(web.rateLimit == RequestRateLimiter.Settings(burst: 20, interval: .milliseconds(100)))
         let hash = web.users["prometheus"]!.text
         // bcrypt at cost 10 takes a while: not on the cooperative pool.
         #expect(try await offPool { BasicAuthenticator.verify(password: Array("change-me".utf8), hash: hash) })
