@@ -30,6 +30,13 @@ let package = Package(
         .target(name: "QuotaYAML", dependencies: ["QuotaConfig"], swiftSettings: strict),
         .target(name: "QuotaCrypto", dependencies: ["QuotaText", "QuotaConfig"], swiftSettings: strict),
         .target(name: "QuotaTime", swiftSettings: strict),
+        // exporter-toolkit's web config: TLS settings, basic auth (libcrypt's
+        // bcrypt through CQuotaSystem), response headers, re-reading.
+        .target(
+            name: "QuotaWeb",
+            dependencies: ["QuotaHTTP", "QuotaConfig", "QuotaYAML", "QuotaCrypto", "QuotaLogging", "QuotaConcurrency", "QuotaText", "CQuotaSystem"],
+            swiftSettings: strict
+        ),
         .target(
             name: "QuotaCollection",
             dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaConfig", "QuotaHTTP", "QuotaTime", "QuotaOutbound", "QuotaText"],
@@ -54,7 +61,7 @@ let package = Package(
             name: "QuotaExporter",
             dependencies: [
                 "QuotaConcurrency", "QuotaLogging", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaCollection",
-                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto", "QuotaYAML", "QuotaText",
+                "QuotaCloudflare", "QuotaHuaweiCES", "QuotaZitadel", "QuotaTime", "QuotaCrypto", "QuotaYAML", "QuotaText", "QuotaWeb",
             ],
             swiftSettings: strict
         ),
@@ -72,13 +79,14 @@ let package = Package(
         .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
         .testTarget(name: "QuotaTextTests", dependencies: ["QuotaText"]),
+        .testTarget(name: "QuotaWebTests", dependencies: ["QuotaWeb", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "LoopbackSupport"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
         .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),
         .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaYAML"]),
         .testTarget(
             name: "QuotaExporterTests",
-            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging", "QuotaYAML", "LoopbackSupport"]
+            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging", "QuotaYAML", "QuotaWeb", "LoopbackSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
@@ -107,6 +115,8 @@ if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
         ("FuzzDuration", ["QuotaConfig", "QuotaExporter"]),
         ("FuzzRetryAfter", ["QuotaCollection", "QuotaTime"]),
         ("FuzzScrape", ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaConfig"]),
+        ("FuzzBasicAuth", ["QuotaWeb", "QuotaCrypto"]),
+        ("FuzzWebConfig", ["QuotaWeb", "QuotaConfig", "QuotaHTTP"]),
     ]
     package.targets += [
         .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),

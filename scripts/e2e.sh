@@ -157,14 +157,39 @@ mkdir -p "$work/state"   # --storage.path must exist (a volume in the container)
 export E2E_CLOUDFLARE_TOKEN=e2e-cloudflare-token
 check "config check accepts the e2e configuration" "$bin" --config.file="$work/config.json" --storage.path="$work/state" --config.check
 
-"$bin" --config.file="$work/config.json" --storage.path="$work/state" \
+# Basic auth from exporter-toolkit's web config: Prometheus scrapes with
+# basic_auth in its scrape config, curl and Chromium send the same user.
+# ZITADEL's receiver is exempt (its URL has its own secret), so the fake's
+# notifications below travel without credentials, as ZITADEL's would.
+scrape_password=e2e-scrape-password-4711
+scrape_hash=$(python3 scripts/e2e_checks.py bcrypt "$scrape_password")
+cat >"$work/web.yml" <<YAML
+http_server_config:
+  headers:
+    X-Content-Type-Options: nosniff
+    X-Frame-Options: deny
+basic_auth_users:
+  prometheus: $scrape_hash
+YAML
+auth=(-u "prometheus:$scrape_password")
+check "config check validates the web config" sh -c "'$bin' --config.file='$work/config.json' --storage.path='$work/state' --web.config.file='$work/web.yml' --config.check | grep -q 'web configuration OK: .* basic_auth_users=1 headers=2'"
+echo 'basic_auth_users: {prometheus: plain-text}' >"$work/web-bad.yml"
+web_check_fails() { # a bad web config: exit status 1, the field and its position on stderr
+  "$bin" --config.file="$work/config.json" --storage.path="$work/state" --web.config.file="$work/web-bad.yml" --config.check 2>"$work/web-bad.err"
+  local status=$?
+  cat "$work/web-bad.err"
+  [ "$status" = 1 ] && grep -q 'basic_auth_users.prometheus (line 1, column 20)' "$work/web-bad.err"
+}
+check "config check names the web config's bad field" web_check_fails
+
+"$bin" --config.file="$work/config.json" --storage.path="$work/state" --web.config.file="$work/web.yml" --web.enable-lifecycle \
   --web.listen-address="127.0.0.1:$port" --log.level=debug 2>"$work/exporter.log" &
 exporter=$!
 pids+=("$exporter")
 check "exporter answers /-/healthy" wait_http "$base/-/healthy" 30
 check "exporter becomes ready" wait_http "$base/-/ready" 30
 
-curl -fsS "$base/metrics" -o "$work/metrics.prom" -D "$work/metrics.headers"
+curl -fsS "${auth[@]}" "$base/metrics" -o "$work/metrics.prom" -D "$work/metrics.headers"
 check "text format content type" grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$work/metrics.headers"
 check "promtool check metrics" sh -c "promtool check metrics < '$work/metrics.prom'"
 check "prometheus-client text parser" python3 scripts/check_exposition.py --format text "$work/metrics.prom"
@@ -175,14 +200,18 @@ check "ZITADEL quotas exported" grep -q "^quota_limit{provider=\"zitadel\",accou
 check "denied Cloudflare token is a down collector" grep -q "^quota_exporter_collector_up{provider=\"cloudflare\",account=\"$denied_account\",collector=\"workers_builds\"} 0\$" "$work/metrics.prom"
 
 om_accept='application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.1'
-curl -fsS -H "Accept: $om_accept" "$base/metrics" -o "$work/metrics.om" -D "$work/metrics.om.headers"
+curl -fsS "${auth[@]}" -H "Accept: $om_accept" "$base/metrics" -o "$work/metrics.om" -D "$work/metrics.om.headers"
 check "OpenMetrics content type" grep -qi '^content-type: application/openmetrics-text; version=1.0.0; charset=utf-8' "$work/metrics.om.headers"
 check "OpenMetrics ends with # EOF" sh -c "tail -n 1 '$work/metrics.om' | grep -qx '# EOF'"
 check "prometheus-client OpenMetrics parser" python3 scripts/check_exposition.py --format openmetrics "$work/metrics.om"
 
-check "status page lists the quotas" sh -c "curl -fsS '$base/' | grep -q '<strong>seats</strong>'"
-check "unknown path is 404" sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' '$base/nope')\" = 404"
-check "POST /metrics is 405 with Allow" sh -c "curl -s -D - -o /dev/null -X POST '$base/metrics' | grep -qi '^allow: GET, HEAD'"
+check "status page lists the quotas" sh -c "curl -fsS -u 'prometheus:$scrape_password' '$base/' | grep -q '<strong>seats</strong>'"
+check "unknown path is 404" sh -c "test \"\$(curl -s -u 'prometheus:$scrape_password' -o /dev/null -w '%{http_code}' '$base/nope')\" = 404"
+check "POST /metrics is 405 with Allow" sh -c "curl -s -u 'prometheus:$scrape_password' -D - -o /dev/null -X POST '$base/metrics' | grep -qi '^allow: GET, HEAD'"
+check "no credentials: 401 with WWW-Authenticate" sh -c "curl -s -D - -o /dev/null '$base/metrics' | grep -q '^HTTP/1.1 401' && curl -s -D - -o /dev/null '$base/metrics' | grep -qi '^www-authenticate: Basic realm=\"quota_exporter\"'"
+check "wrong password: 401" sh -c "test \"\$(curl -s -u prometheus:wrong -o /dev/null -w '%{http_code}' '$base/metrics')\" = 401"
+check "web config headers on every answer" sh -c "curl -s -D - -o /dev/null '$base/metrics' | grep -qi '^x-content-type-options: nosniff' && curl -s -u 'prometheus:$scrape_password' -D - -o /dev/null '$base/' | grep -qi '^x-frame-options: deny'"
+check "probes answer without credentials" sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' '$base/-/ready')\" = 200"
 
 # Two replicas (deploy/README.md#two-replicas): two more exporters with one
 # ZITADEL instance, --cluster.replicas=2, each its own state directory, both
@@ -238,6 +267,16 @@ rule_files:
   - rules.yml
 scrape_configs:
   - job_name: quota_exporter
+    basic_auth:
+      username: prometheus
+      password: $scrape_password
+    static_configs:
+      - targets: ["127.0.0.1:$port"]
+  # The same target with a wrong password: down, with the 401 as its error.
+  - job_name: quota_exporter_wrong_password
+    basic_auth:
+      username: prometheus
+      password: not-$scrape_password
     static_configs:
       - targets: ["127.0.0.1:$port"]
   - job_name: quota_exporter_replicas
@@ -269,6 +308,8 @@ check "prometheus stores quota_limit" until_series 'quota_limit{quota="seats"} =
 check "usage ratio query works" until_series 'quota_usage / quota_limit > 0.9' 30
 check "collector health in prometheus" until_series 'quota_exporter_collector_up == 1' 30
 check "scrape sample count sane" until_series 'scrape_samples_scraped{job="quota_exporter"} > 30' 30
+check "a wrong scrape password is a down target" until_series 'up{job="quota_exporter_wrong_password"} == 0' 30
+check "its scrape error is the 401" until_ok 30 python3 scripts/e2e_checks.py target-error "$prom" quota_exporter_wrong_password 401
 
 check "rules loaded and healthy, recording rules have series" until_ok 30 python3 scripts/e2e_checks.py rules "$prom" deploy/prometheus/quota-exporter.rules.yml
 
@@ -341,11 +382,11 @@ ratio_consistent() { # the dashboard's inline ratio and the recording rule cover
 check "dashboard usage ratio covers what quota:usage_ratio covers" until_ok 30 ratio_consistent
 
 # Secrets stay out of everything the exporter shows.
-curl -fsS "$base/metrics" -o "$work/metrics.prom"
-curl -fsS "$base/" -o "$work/status.html"
+curl -fsS "${auth[@]}" "$base/metrics" -o "$work/metrics.prom"
+curl -fsS "${auth[@]}" "$base/" -o "$work/status.html"
 receiver_secret=$(curl -fsS "$fakes/_control/zitadel/quotas" | python3 -c 'import json,sys; print(next(q for q in json.load(sys.stdin)["quotas"] if "/'"$zitadel_instance"'/" in q["notifications"][0]["callUrl"])["notifications"][0]["callUrl"].rsplit("/", 1)[1])')
 curl -fsS "$r0/metrics" -o "$work/replica-0.prom"
-check "no secret in metrics, status page or log" sh -c "! grep -F -e e2e-cloudflare-token -e not-the-token-the-fake-wants -e E2ESECRETKEY0123456789 -e '$receiver_secret' -e '$ha_secret' '$work/metrics.prom' '$work/status.html' '$work/exporter.log' '$work/replica-0.prom' '$work/replica-0.log' '$work/replica-1.log'"
+check "no secret in metrics, status page or log" sh -c "! grep -F -e e2e-cloudflare-token -e not-the-token-the-fake-wants -e E2ESECRETKEY0123456789 -e '$receiver_secret' -e '$ha_secret' -e '$scrape_password' '$work/metrics.prom' '$work/status.html' '$work/exporter.log' '$work/replica-0.prom' '$work/replica-0.log' '$work/replica-1.log'"
 
 # The status page in a real browser.
 if [ "${E2E_SKIP_BROWSER:-}" = 1 ]; then
@@ -353,8 +394,10 @@ if [ "${E2E_SKIP_BROWSER:-}" = 1 ]; then
 else
   chromium=$(command -v chromium || command -v chromium-browser || echo chromium)
   browser=(timeout 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/chromium")
-  dump_dom() { "${browser[@]}" --dump-dom "$base/" >"$artifacts/status-page.html" 2>"$work/chromium.log"; }
-  screenshot() { "${browser[@]}" --screenshot="$artifacts/status-page.png" --window-size=1400,1000 "$base/" >>"$work/chromium.log" 2>&1; }
+  # Chromium sends a top-level URL's userinfo as basic auth.
+  page="http://prometheus:$scrape_password@127.0.0.1:$port/"
+  dump_dom() { "${browser[@]}" --dump-dom "$page" >"$artifacts/status-page.html" 2>"$work/chromium.log"; }
+  screenshot() { "${browser[@]}" --screenshot="$artifacts/status-page.png" --window-size=1400,1000 "$page" >>"$work/chromium.log" 2>&1; }
   rm -f "$artifacts/status-page.png" "$artifacts/status-page.html"
   check "Chromium dumps the status page DOM" dump_dom
   check "status page renders every quota" python3 scripts/e2e_checks.py status-page "$artifacts/status-page.html" "$work/metrics.prom"
@@ -370,7 +413,7 @@ check "Huawei values still served from cache" until_series 'quota_limit{provider
 # A broken configuration is refused on reload; the old one keeps running.
 cp "$work/config.json" "$work/config.good.json"
 echo '{"cloudflare": [' >"$work/config.json"
-check "reload of a broken config answers 500" sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' -X POST '$base/-/reload')\" = 500"
+check "reload of a broken config answers 500" sh -c "test \"\$(curl -s -u 'prometheus:$scrape_password' -o /dev/null -w '%{http_code}' -X POST '$base/-/reload')\" = 500"
 check "QuotaExporterConfigReloadFailed fires" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExporterConfigReloadFailed --timeout 60
 cp "$work/config.good.json" "$work/config.json"
 

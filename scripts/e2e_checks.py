@@ -388,8 +388,40 @@ def png_nonblank(path):
         fail("screenshot looks blank")
 
 
+# web config ------------------------------------------------------------------
+def bcrypt_hash(password):
+    """A bcrypt hash (cost 10) for basic_auth_users: Python's bcrypt package
+    when installed, else the crypt module of Python <= 3.12."""
+    try:
+        import bcrypt
+        print(bcrypt.hashpw(password.encode(), bcrypt.gensalt(10)).decode())
+    except ImportError:
+        import warnings
+        warnings.simplefilter("ignore")
+        import crypt
+        print(crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))
+
+
+def target_error(prom, job, expected):
+    """The job's active target is down with an error containing `expected`."""
+    targets = api(prom, "/api/v1/targets", {"state": "active"})["activeTargets"]
+    mine = [t for t in targets if t["labels"].get("job") == job]
+    if not mine:
+        fail("no active target for job " + job)
+    for target in mine:
+        print(target["health"], target.get("lastError", ""))
+        if target["health"] != "down" or expected not in target.get("lastError", ""):
+            fail("target of %s: health %s, last error %r" % (job, target["health"], target.get("lastError")))
+
+
 def main():
     command, args = sys.argv[1], sys.argv[2:]
+    if command == "bcrypt":
+        bcrypt_hash(*args)
+        return
+    if command == "target-error":
+        target_error(*args)
+        return
     if command == "test-rules":
         test_rules(*args)
     elif command == "dashboard":

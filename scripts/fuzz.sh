@@ -30,14 +30,16 @@ harnesses=(
   FuzzHTTPRequest FuzzHTTPHead FuzzChunkedBody FuzzJSON FuzzConfig FuzzAccept
   FuzzCloudflare FuzzHuaweiCES FuzzIAMToken FuzzZitadel FuzzRSAKey
   FuzzRFC3339 FuzzDuration FuzzRetryAfter FuzzScrape FuzzYAML
+  FuzzBasicAuth FuzzWebConfig
 )
 
 # The dictionary for each harness: HTTP syntax or JSON syntax and field names.
 dictionary() {
   case "$1" in
-    FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzRetryAfter | FuzzScrape) echo Fuzz/dict/http.dict ;;
+    FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzRetryAfter | FuzzScrape | FuzzBasicAuth) echo Fuzz/dict/http.dict ;;
     FuzzRSAKey) echo "" ;;
     FuzzYAML) echo Fuzz/dict/yaml.dict ;;
+    FuzzWebConfig) echo Fuzz/dict/webconfig.dict ;;
     *) echo Fuzz/dict/json.dict ;;
   esac
 }

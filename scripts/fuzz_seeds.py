@@ -163,6 +163,17 @@ def main():
         corpus.add("FuzzYAML", text)
         if re.search(r"^(global|static|cloudflare|huaweicloud_ces|zitadel):", text, re.M):
             corpus.add("FuzzConfig", text)
+    # The web config: the example, the web tests' literals that look like one;
+    # Authorization headers: the schemes and base64 shapes the parser decides on.
+    web_texts = [(ROOT / "examples" / "web-config.yml").read_text()]
+    for path in sorted((ROOT / "Tests" / "QuotaWebTests").glob("*.swift")):
+        web_texts.extend(text for text in swift_literals(path.read_text())
+                         if re.search(r"^(tls_server_config|http_server_config|basic_auth_users):", text, re.M))
+    for text in web_texts:
+        corpus.add("FuzzWebConfig", text)
+    for header in ["Basic dTpw", "basic dTpw", "Basic cHJvbWV0aGV1czpzM2NyZXQ=", "Basic Og==", "Basic YTpiOmM=",
+                   "Basic dXNlcg==", "Basic dTpw=", "Basic  dTpw", "Bearer abc", "Basic ====", "Basic w6k6w6k="]:
+        corpus.add("FuzzBasicAuth", header)
     for harness, count in sorted(corpus.written.items()):
         print(f"{harness}: {count} new seeds")
 

@@ -8,12 +8,20 @@ public struct ProviderRoute: Sendable {
     /// token can then travel as the last path segment).
     public var matchesSubpaths: Bool
     public var methods: [String]
+    /// When true, the route checks a credential of its own (a secret in
+    /// the path) and basic auth from the web config does not apply: a
+    /// sender such as ZITADEL can send nothing but what its URL holds.
+    public var authenticatesItself: Bool
     public var handler: @Sendable (HTTPRequest) async -> HTTPResponse
 
-    public init(path: String, matchesSubpaths: Bool = false, methods: [String], handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+    public init(
+        path: String, matchesSubpaths: Bool = false, methods: [String], authenticatesItself: Bool = false,
+        handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
         self.path = path
         self.matchesSubpaths = matchesSubpaths
         self.methods = methods
+        self.authenticatesItself = authenticatesItself
         self.handler = handler
     }
 }

@@ -15,6 +15,7 @@ import QuotaExposition
 import QuotaHTTP
 import QuotaHuaweiCES
 import QuotaLogging
+import QuotaWeb
 import QuotaZitadel
 
 /// The process: parses the command line, loads the configuration, and
@@ -68,7 +69,22 @@ public enum Exporter {
             logger.error("invalid configuration", ["source": options.configFile ?? "environment", "err": error.description])
             return 1
         }
+        // The web config is the listener's, so --once does not read it.
+        var web = WebConfigWatcher()
+        var tlsContext: TLSServerContext?
+        if let path = options.webConfigFile, !options.once {
+            do throws(ConfigError) {
+                web = try WebConfigWatcher(path: path, logger: logger)
+                tlsContext = try web.configuration.makeTLSContext(file: path)
+            } catch {
+                logger.error("invalid web configuration", ["file": path, "err": error.description])
+                return 1
+            }
+        }
         if options.configCheck {
+            if let path = web.path {
+                standardOutput("web configuration OK: \(path): \(web.configuration.summary)\n")
+            }
             let perProvider = Dictionary(grouping: configuration.targets, by: \.identity.provider)
                 .map { "\($0.key)=\($0.value.count)" }.sorted().joined(separator: " ")
             standardOutput("configuration OK: \(configuration.source): \(configuration.targets.count) targets\(perProvider.isEmpty ? "" : " (\(perProvider))")\n")
@@ -92,7 +108,8 @@ public enum Exporter {
         if options.once {
             return await once(runtime, standardOutput: standardOutput)
         }
-        return await serve(runtime, options: options, logger: logger, configuration: configuration, signals: signals ?? SignalWatcher())
+        return await serve(
+            runtime, options: options, logger: logger, configuration: configuration, web: web, tls: tlsContext, signals: signals ?? SignalWatcher())
     }
 
     /// `--once`: collect everything, print the text exposition, and say by
@@ -110,7 +127,10 @@ public enum Exporter {
         return failed.isEmpty ? 0 : 1
     }
 
-    static func serve(_ runtime: ExporterRuntime, options: ExporterOptions, logger: Logger, configuration: ExporterConfiguration, signals: SignalWatcher) async -> Int32 {
+    static func serve(
+        _ runtime: ExporterRuntime, options: ExporterOptions, logger: Logger, configuration: ExporterConfiguration,
+        web: WebConfigWatcher, tls: TLSServerContext?, signals: SignalWatcher
+    ) async -> Int32 {
         var addresses: [ListenAddress] = []
         for text in options.listenAddresses {
             do {
@@ -121,10 +141,20 @@ public enum Exporter {
             }
         }
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(listenAddresses: addresses, maxConnections: options.maxConnections),
-            handler: runtime.handler,
+            configuration: HTTPServerConfiguration(listenAddresses: addresses, maxConnections: options.maxConnections, tls: tls),
+            handler: runtime.handler(web: web),
             logger: logger
         )
+        // A re-read web config with new TLS settings (rotated certificates)
+        // builds its context first; only a context that builds replaces the
+        // listener's, for connections accepted from then on.
+        web.setTLSApplier { [server] (settings: TLSServerSettings?) throws(TLSSetupError) in
+            var context: TLSServerContext?
+            if let settings {
+                context = try TLSServerContext(settings)
+            }
+            server.replaceTLSContext(context)
+        }
         // The configuration is applied before the listener opens: ZITADEL's
         // state files are then locked and loaded and the receiver knows
         // every instance's secret, so the first notification gets a real
@@ -149,15 +179,22 @@ public enum Exporter {
             "addresses": server.boundAddresses.map(\.description).joined(separator: ","),
             "telemetry_path": options.telemetryPath, "version": BuildInfo.version,
             "source": configuration.source, "targets": String(configuration.targets.count),
+            "tls": tls == nil ? "off" : "on", "basic_auth": web.configuration.users.isEmpty ? "off" : "on",
+            "lifecycle": options.enableLifecycle ? "on" : "off",
         ])
         runtime.startInitialCollection()
+        // exporter-toolkit re-reads the web config at every connection; a few
+        // stat calls a second give the same effect (see WebConfigWatcher).
+        let webWatch = Task { await web.run(every: .seconds(1)) }
 
         await signals.run(
             onReload: {
                 logger.info("SIGHUP received; reloading configuration")
                 _ = await runtime.reload()
+                web.check()
             }
         )
+        webWatch.cancel()
         logger.info("shutting down: no new connections, finishing requests in flight")
         await server.shutdown(gracePeriod: 5.0)
         await runtime.shutdownProviders()

@@ -9,6 +9,10 @@ public struct ExporterOptions: Sendable {
     public var listenAddresses: [String] = [":\(defaultPort)"]
     public var telemetryPath = "/metrics"
     public var configFile: String?
+    /// exporter-toolkit's web config: TLS, basic auth, response headers.
+    public var webConfigFile: String?
+    /// `POST /-/reload` is refused (403) without it, as in Prometheus.
+    public var enableLifecycle = false
     public var configCheck = false
     public var once = false
     public var logLevel: LogLevel = .info
@@ -34,6 +38,9 @@ public struct ExporterOptions: Sendable {
         flags.repeatable("web.listen-address", default: [":\(defaultPort)"], placeholder: "ADDRESS",
                          help: "Address to listen on: :PORT, HOST:PORT or [IPv6]:PORT. Repeat for several.")
         flags.string("web.telemetry-path", default: "/metrics", placeholder: "PATH", help: "Path under which to expose metrics.")
+        flags.string("web.config.file", placeholder: "FILE",
+                     help: "Web configuration file in exporter-toolkit's format: TLS, basic auth, response headers. Re-read when it or the files it names change.")
+        flags.bool("web.enable-lifecycle", help: "Enable reloading the configuration via HTTP (POST /-/reload). SIGHUP works either way.")
         flags.string("web.max-connections", default: "512", placeholder: "N", help: "Open connections beyond this get 503 and are closed.")
         flags.string("config.file", placeholder: "FILE",
                      help: "Configuration file, YAML or JSON (told apart by content). Without it, providers are configured from environment variables (e.g. CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID).")
@@ -77,6 +84,8 @@ public struct ExporterOptions: Sendable {
         }
         options.maxConnections = connections
         options.configFile = parsed.string("config.file")
+        options.webConfigFile = parsed.string("web.config.file")
+        options.enableLifecycle = parsed.bool("web.enable-lifecycle")
         options.storagePath = parsed.string("storage.path")
         guard let replicas = Int(parsed.string("cluster.replicas") ?? ""), ExporterOptions.replicaRange.contains(replicas) else {
             throw FlagError("--cluster.replicas must be an integer from \(replicaRange.lowerBound) to \(replicaRange.upperBound)")

@@ -9,6 +9,7 @@ import QuotaConfig
 import QuotaExposition
 import QuotaHTTP
 import QuotaLogging
+import QuotaWeb
 
 /// The running exporter without its sockets: the cache, the providers, the
 /// configuration source and the HTTP handlers. Tests drive it through
@@ -48,17 +49,36 @@ public final class ExporterRuntime: Sendable {
         )
     }
 
-    /// What the HTTP server calls.
+    /// What the HTTP server calls: the routes behind the web config's gate
+    /// (basic auth, response headers). Let through without basic auth:
+    /// ZITADEL's receiver, which checks the secret in its path because
+    /// ZITADEL can send nothing but its callUrl, and the two probes, which
+    /// say only "alive"/"ready" and which a kubelet asks without credentials.
+    public func handler(web watcher: WebConfigWatcher) -> any HTTPHandler {
+        let router = self.router
+        return WebGate(router, watcher: watcher, skipsBasicAuth: { router.skipsBasicAuth($0) })
+    }
+
+    /// The routes without the web config's gate.
     public var handler: any HTTPHandler {
+        router
+    }
+
+    var router: Router {
         var router = Router()
         let telemetryPath = options.telemetryPath
         router.add(telemetryPath, methods: ["GET"]) { [self] request in await metrics(request) }
         router.add("/", methods: ["GET"]) { [self] _ in await statusPage() }
-        router.add("/-/healthy", methods: ["GET"]) { _ in .text(200, "Healthy\n") }
-        router.add("/-/ready", methods: ["GET"]) { [self] _ in
+        router.add("/-/healthy", methods: ["GET"], skipsBasicAuth: true) { _ in .text(200, "Healthy\n") }
+        router.add("/-/ready", methods: ["GET"], skipsBasicAuth: true) { [self] _ in
             state.isReady ? .text(200, "Ready\n") : .text(503, "Not ready: first collection still running\n")
         }
+        let lifecycle = options.enableLifecycle
         router.add("/-/reload", methods: ["POST", "PUT"]) { [self] _ in
+            // Prometheus' rule: reloading over HTTP is opt-in; SIGHUP always works.
+            guard lifecycle else {
+                return .text(403, "Lifecycle API is not enabled; start the exporter with --web.enable-lifecycle (or send SIGHUP).\n")
+            }
             switch await reload() {
             case .success: return .text(200, "Reloaded\n")
             case .failure(let error): return .text(500, "Reload failed, previous configuration kept: \(error)\n")
@@ -66,7 +86,7 @@ public final class ExporterRuntime: Sendable {
         }
         for provider in providers {
             for route in provider.routes {
-                router.add(route.path, methods: route.methods, subpaths: route.matchesSubpaths, route.handler)
+                router.add(route.path, methods: route.methods, subpaths: route.matchesSubpaths, skipsBasicAuth: route.authenticatesItself, route.handler)
             }
         }
         return router

@@ -10,13 +10,24 @@ struct Router: HTTPHandler {
         /// When true, `path` matches itself and everything below it.
         var matchesSubpaths: Bool
         var methods: [String]
+        /// The web config's basic auth does not apply: the route checks a
+        /// credential of its own (ZITADEL's receiver) or tells nothing (probes).
+        var skipsBasicAuth = false
         var handler: @Sendable (HTTPRequest) async -> HTTPResponse
     }
 
     private(set) var routes: [Route] = []
 
-    mutating func add(_ path: String, methods: [String], subpaths: Bool = false, _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
-        routes.append(Route(path: path, matchesSubpaths: subpaths, methods: methods, handler: handler))
+    mutating func add(
+        _ path: String, methods: [String], subpaths: Bool = false, skipsBasicAuth: Bool = false,
+        _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
+        routes.append(Route(path: path, matchesSubpaths: subpaths, methods: methods, skipsBasicAuth: skipsBasicAuth, handler: handler))
+    }
+
+    /// Whether the route serving `path` is exempt from basic auth.
+    func skipsBasicAuth(_ path: String) -> Bool {
+        match(path)?.skipsBasicAuth ?? false
     }
 
     func handle(_ request: HTTPRequest) async -> HTTPResponse {

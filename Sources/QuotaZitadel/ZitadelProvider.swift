@@ -106,7 +106,9 @@ public final class ZitadelProvider: Provider {
 
     public var routes: [ProviderRoute] {
         let receiver = self.receiver
-        return [ProviderRoute(path: ZitadelInstance.receiverPath, matchesSubpaths: true, methods: ["POST"]) { request in
+        // ZITADEL sends only what its callUrl holds; the receiver checks the
+        // per-instance secret in the path, so basic auth is not asked for.
+        return [ProviderRoute(path: ZitadelInstance.receiverPath, matchesSubpaths: true, methods: ["POST"], authenticatesItself: true) { request in
             await receiver.handle(request)
         }]
     }

@@ -249,6 +249,10 @@ import Testing
 
         child.signal(SIGTERM)
         #expect(await child.waitForExit(timeout: 10) == 0)
+        // The last lines can still be in the pipe when the exit is seen.
+        for _ in 0..<250 where !child.stderr.contains("msg=stopped") {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
         #expect(child.stderr.contains("msg=stopped"))
     }
 

@@ -12,6 +12,14 @@ import Testing
         #expect(options.logFormat == .logfmt)
         #expect(options.timeoutOffset == 0.5)
         #expect(options.replicas == 1)
+        #expect(options.webConfigFile == nil)
+        #expect(!options.enableLifecycle)
+    }
+
+    @Test func webFlags() throws {
+        let options = try ExporterOptions.parse(["--web.config.file=web.yml", "--web.enable-lifecycle"])
+        #expect(options.webConfigFile == "web.yml")
+        #expect(options.enableLifecycle)
     }
 
     @Test func clusterReplicas() throws {
@@ -49,7 +57,8 @@ import Testing
 
     @Test func usageListsEveryFlag() {
         for flag in ["--web.listen-address=", "--web.telemetry-path=", "--config.file=", "--[no-]config.check", "--[no-]once",
-                     "--log.level=", "--log.format=", "--cluster.replicas=", "--[no-]version", "--[no-]help"] {
+                     "--log.level=", "--log.format=", "--cluster.replicas=", "--[no-]version", "--[no-]help",
+                     "--web.config.file=", "--[no-]web.enable-lifecycle"] {
             #expect(ExporterOptions.usage.contains(flag), "\(flag) missing from --help")
         }
     }

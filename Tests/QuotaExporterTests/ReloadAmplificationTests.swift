@@ -52,6 +52,7 @@ import Testing
         var options = testOptions
         options.configFile = file
         options.storagePath = directory.path
+        options.enableLifecycle = true
         let counter = UpstreamRequestCounter()
         let providers = Exporter.builtInProviders(context: ProviderContext(logger: .disabled, upstreamCounter: counter, storagePath: directory.path))
         let loader = ConfigurationLoader(providers: providers, environment: .process)

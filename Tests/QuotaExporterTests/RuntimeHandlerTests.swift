@@ -206,6 +206,7 @@ import Testing
         let file = directory.write("config.json", staticConfig)
         var options = testOptions
         options.configFile = file
+        options.enableLifecycle = true
         let sink = MemoryLogSink()
         let environment = ConfigEnvironment(variables: [:], readFile: ConfigEnvironment.process.readFile)
         let runtime = try makeRuntime(staticConfig, options: options, environment: environment, logger: Logger(sink: sink))
@@ -226,5 +227,27 @@ import Testing
         #expect(after.contains("quota_exporter_config_last_reload_successful 1"))
         #expect(after.contains(#"account="beta""#))
         #expect(!after.contains(#"account="acme""#), "removed targets leave no series behind")
+    }
+
+    /// Prometheus' rule: without --web.enable-lifecycle, POST /-/reload is
+    /// refused with a 403 naming the flag, and nothing is reloaded.
+    @Test func reloadOverHTTPNeedsTheLifecycleFlag() async throws {
+        let directory = TemporaryDirectory()
+        let file = directory.write("config.json", staticConfig)
+        var options = testOptions
+        options.configFile = file
+        #expect(!options.enableLifecycle, "off by default")
+        let environment = ConfigEnvironment(variables: [:], readFile: ConfigEnvironment.process.readFile)
+        let runtime = try makeRuntime(staticConfig, options: options, environment: environment)
+        _ = directory.write("config.json", #"{"static": [{"account": "beta", "quotas": [{"quota": "q", "unit": "u", "limit": 3}]}]}"#)
+        for method in ["POST", "PUT"] {
+            let refused = await get(runtime.handler, "/-/reload", method: method)
+            #expect(refused.status == 403)
+            #expect(refused.text.contains("--web.enable-lifecycle"))
+        }
+        #expect(await get(runtime.handler, "/metrics").text.contains(#"account="acme""#), "nothing was reloaded")
+        // SIGHUP's path still reloads.
+        #expect(try await runtime.reload().get() == ())
+        #expect(await get(runtime.handler, "/metrics").text.contains(#"account="beta""#))
     }
 }

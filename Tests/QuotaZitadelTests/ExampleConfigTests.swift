@@ -7,10 +7,10 @@ import Testing
 @Suite struct ExampleConfigTests {
     /// examples/zitadel.yaml must stay a valid configuration (its first
     /// instance_id is unquoted digits, read as the string it spells).
-    @Test func exampleConfigurationIsValid() throws {
+    @Test func exampleConfigurationIsValid() async throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("examples/zitadel.yaml").path
-        let keys = try RSAKeyFixtures.get()
+        let keys = try await RSAKeyFixtures.get()
         let environment = ConfigEnvironment.inMemory(
             variables: ["ZITADEL_RECEIVER_SECRET": "receive-only-secret-0123456789"],
             files: [

@@ -23,8 +23,8 @@ final class ProviderHarness: @unchecked Sendable {
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
         replicas: Int = 1,
         clientSettings: UpstreamClient.Settings = UpstreamClient.Settings()
-    ) throws {
-        keys = try RSAKeyFixtures.get()
+    ) async throws {
+        keys = try await RSAKeyFixtures.get()
         self.fake = try fake ?? FakeZitadel(publicKey: keys.rsa2048.publicKey)
         self.scratch = try scratch ?? ScratchDirectory()
         provider = makeProvider(storagePath: self.scratch.path, timing: timing, clock: clock, logger: Logger(level: .debug, sink: sink), replicas: replicas, clientSettings: clientSettings)

@@ -8,7 +8,7 @@ import Testing
 
 @Suite(.serialized) struct ProvisioningTests {
     @Test func setsQuotasWithSetQuotaAndReceivesTheNotificationsZitadelSends() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         let targets = try harness.targets([harness.entry()])
         await harness.provider.configurationApplied(targets)
         #expect(await eventually { harness.callURL(unit: "UNIT_ACTIONS_ALL_RUN_SECONDS") != nil && harness.callURL() != nil })
@@ -59,7 +59,7 @@ import Testing
 
     @Test func oldServerWithoutSetQuotaFallsBackToAddQuotaAndAlreadyExistsIsSuccess() async throws {
         let now = Locked(Date().timeIntervalSince1970)
-        let harness = try ProviderHarness(timing: ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2, now: { now.current }))
+        let harness = try await ProviderHarness(timing: ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.2, now: { now.current }))
         harness.fake.setLegacy(true)
         let targets = try harness.targets([harness.entry()])
         let provisioning = try #require(targets.first { $0.identity.collector == "provisioning" })
@@ -90,7 +90,7 @@ import Testing
     /// grpc-gateway answers 409 for Aborted as well: only AlreadyExists (or
     /// a 409 naming no code) means the quota is there.
     @Test func conflictOtherThanAlreadyExistsIsAnError() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         harness.fake.setLegacy(true)
         harness.fake.setFailure((409, #"{"code":10,"message":"Errors.Aborted","details":[]}"#), method: "POST")
         let targets = try harness.targets([harness.entry()])
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func failureShowsInCollectorUpWithZitadelsMessageAndIsRetriedUntilItWorks() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         harness.fake.setFailure((400, #"{"code":3,"message":"Errors.Quota.Invalid.ResetInterval","details":[]}"#))
         let targets = try harness.targets([harness.entry()])
         await harness.provider.configurationApplied(targets)
@@ -131,9 +131,9 @@ import Testing
     }
 
     @Test func wrongKeyIsAnAuthErrorWithZitadelsMessageAndNoSecretsInLogs() async throws {
-        let keys = try RSAKeyFixtures.get()
+        let keys = try await RSAKeyFixtures.get()
         // ZITADEL knows the 4096-bit key; the exporter signs with the 2048-bit one.
-        let harness = try ProviderHarness(fake: FakeZitadel(publicKey: keys.rsa4096.publicKey))
+        let harness = try await ProviderHarness(fake: FakeZitadel(publicKey: keys.rsa4096.publicKey))
         let targets = try harness.targets([harness.entry()])
         let provisioning = try #require(targets.first { $0.identity.collector == "provisioning" })
         await #expect {
@@ -157,7 +157,7 @@ import Testing
     /// or the receiver secret into the error, the log or the status page.
     @Test(arguments: [FakeZitadel.EchoStyle.jsonMessage, .plainText])
     func echoedRequestsAreRedacted(style: FakeZitadel.EchoStyle) async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         harness.fake.setEcho(style)
         let targets = try harness.targets([harness.entry()])
         let provisioning = try #require(targets.first { $0.identity.collector == "provisioning" })
@@ -187,7 +187,7 @@ import Testing
     @Test func configuredReceiverSecretAndTokenFileAreRedacted() async throws {
         let scratch = try ScratchDirectory()
         let tokenPath = try scratch.write("token", "ready-made-token-0123456789\n")
-        let harness = try ProviderHarness(fake: FakeZitadel(publicKey: nil, staticToken: "ready-made-token-0123456789"), scratch: scratch)
+        let harness = try await ProviderHarness(fake: FakeZitadel(publicKey: nil, staticToken: "ready-made-token-0123456789"), scratch: scratch)
         harness.fake.setEcho(.jsonMessage)
         let entry = harness.entry()
             .replacingOccurrences(of: #""system_user": "quota-exporter", "private_key_file": "\#(harness.keyPath)""#, with: #""token_file": "\#(tokenPath)", "receiver_secret": "configured-receiver-secret""#)
@@ -209,7 +209,7 @@ import Testing
     @Test func tokenFileCredentialsAreSentAsTheyAre() async throws {
         let scratch = try ScratchDirectory()
         let tokenPath = try scratch.write("token", "ready-made-token\n")
-        let harness = try ProviderHarness(fake: FakeZitadel(publicKey: nil, staticToken: "ready-made-token"), scratch: scratch)
+        let harness = try await ProviderHarness(fake: FakeZitadel(publicKey: nil, staticToken: "ready-made-token"), scratch: scratch)
         let entry = harness.entry().replacingOccurrences(of: #""system_user": "quota-exporter", "private_key_file": "\#(harness.keyPath)""#, with: #""token_file": "\#(tokenPath)""#)
         let root = try ConfigObject.parse(Array(#"{"zitadel":[\#(entry)]}"#.utf8))
         let targets = try harness.provider.targets(from: try root.required("zitadel", .objects)[0], common: TargetCommon())
@@ -220,7 +220,7 @@ import Testing
     }
 
     @Test func quotaRemovedInZitadelComesBackAtTheNextReapply() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         let targets = try harness.targets([harness.entry(extra: #", "reapply_interval": "1s""#)])
         await harness.provider.configurationApplied(targets)
         #expect(await eventually { harness.callURL() != nil })
@@ -231,7 +231,7 @@ import Testing
     }
 
     @Test func reloadReplacesLoopsAndReceivers() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         await harness.provider.configurationApplied(try harness.targets([harness.entry("inst1")]))
         #expect(await eventually { harness.callURL(instance: "inst1") != nil })
         let firstLoops = harness.provider.runningLoops
@@ -250,7 +250,7 @@ import Testing
     }
 
     @Test func receiveOnlyNeverCallsZitadel() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         let entry = #"{"url": "\#(harness.fake.url)", "instance_id": "inst1", "provisioning": false, "receiver_secret": "0123456789abcdefXYZ", "quotas": [{"unit": "requests_all_authenticated", "amount": 10, "from": "2026-01-01T00:00:00Z", "reset_interval": "1h"}]}"#
         let targets = try harness.targets([entry])
         await harness.provider.configurationApplied(targets)

@@ -19,8 +19,13 @@ struct RSAKeyFixtures: Sendable {
 
     static let shared: Result<RSAKeyFixtures, TestFailure> = Result { () throws(TestFailure) in try RSAKeyFixtures() }
 
-    static func get() throws -> RSAKeyFixtures {
-        try shared.get()
+    /// Waits for the keys on a thread of its own: making a 4096-bit key on a
+    /// loaded machine takes many seconds, and every test that waited for it
+    /// on the cooperative pool (two threads here) stalled all the others.
+    static func get() async throws -> RSAKeyFixtures {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: shared.mapError { $0 as any Error }) }.start()
+        }
     }
 
     private init() throws(TestFailure) {

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func wrongMissingOrForeignSecretsAre404AndStoreNothing() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         await harness.provider.configurationApplied(try receiveOnly(harness))
         let base = harness.server.baseURL + ZitadelInstance.receiverPath
         for path in ["/inst1/wrong-secret-0123456789", "/inst1/", "/inst1", "", "/other/\(Self.secret)", "/inst1/\(Self.secret)/extra", "/inst1/\(Self.secret)x"] {
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func rightSecretStoresOnceAndAnswers200ForTheDuplicate() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         await harness.provider.configurationApplied(try receiveOnly(harness))
         let url = harness.server.baseURL + ZitadelInstance.receiverPath + "/inst1/" + Self.secret
         let first = try await post(harness.http, url, body: payload(id: "same"))
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func oversizedMalformedAndUnknownUnitBodiesAreRefusedWithAReason() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         await harness.provider.configurationApplied(try receiveOnly(harness))
         let url = harness.server.baseURL + ZitadelInstance.receiverPath + "/inst1/" + Self.secret
 
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func unwritableStateIsA500SoZitadelRetries() async throws {
-        let harness = try ProviderHarness()
+        let harness = try await ProviderHarness()
         let targets = try harness.targets([#"{"url": "https://z.example", "instance_id": "inst1", "provisioning": false, "receiver_secret": "\#(Self.secret)", "state_file": "\#(harness.scratch.path)/missing-dir/state.json", "quotas": [{"unit": "requests_all_authenticated", "amount": 1000, "from": "2026-01-01T00:00:00Z", "reset_interval": "30d"}]}"#])
         await harness.provider.configurationApplied(targets)
         let url = harness.server.baseURL + ZitadelInstance.receiverPath + "/inst1/" + Self.secret
@@ -132,8 +132,8 @@ import Testing
 
     @Test func stateAndGeneratedSecretSurviveARestart() async throws {
         let scratch = try ScratchDirectory()
-        let fake = try FakeZitadel(publicKey: try RSAKeyFixtures.get().rsa2048.publicKey)
-        let first = try ProviderHarness(fake: fake, scratch: scratch)
+        let fake = try FakeZitadel(publicKey: try await RSAKeyFixtures.get().rsa2048.publicKey)
+        let first = try await ProviderHarness(fake: fake, scratch: scratch)
         let firstTargets = try first.targets([first.entry()])
         await first.provider.configurationApplied(firstTargets)
         #expect(await eventually { first.callURL() != nil })
@@ -144,7 +144,7 @@ import Testing
         await first.server.stop()
 
         // A new process: new provider, same state directory.
-        let second = try ProviderHarness(fake: fake, scratch: scratch)
+        let second = try await ProviderHarness(fake: fake, scratch: scratch)
         let targets = try second.targets([second.entry()])
         let (_, text) = await second.scrape(targets)
         #expect(samples(text, "quota_usage").contains(#"quota_usage{provider="zitadel",account="inst1",quota="requests_all_authenticated",unit="requests"} 50000"#))

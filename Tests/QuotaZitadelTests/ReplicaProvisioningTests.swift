@@ -13,13 +13,13 @@ import Testing
 
     /// Replica 0 and replica 1 of one StatefulSet, each with its own state
     /// directory and receiver, against one fake ZITADEL.
-    func replicas() throws -> (ProviderHarness, ProviderHarness) {
+    func replicas() async throws -> (ProviderHarness, ProviderHarness) {
         // Provisioning is called directly here, not through the retrying
         // loop: a fake that answers late under a loaded test run must not fail it.
         var patient = UpstreamClient.Settings()
         patient.requestTimeout = 60
-        let first = try ProviderHarness(replicas: 2, clientSettings: patient)
-        let second = try ProviderHarness(fake: first.fake, replicas: 2, clientSettings: patient)
+        let first = try await ProviderHarness(replicas: 2, clientSettings: patient)
+        let second = try await ProviderHarness(fake: first.fake, replicas: 2, clientSettings: patient)
         return (first, second)
     }
 
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func bothReplicasSetOneListThatZitadelKeepsAndBothReceiveEveryNotification() async throws {
-        let (first, second) = try replicas()
+        let (first, second) = try await replicas()
         let receivers = [first.server.baseURL, second.server.baseURL]
         let a = try provisioning(first, receivers: receivers)
         let b = try provisioning(second, receivers: receivers)
@@ -65,7 +65,7 @@ import Testing
     /// An old ZITADEL without SetQuota: the first replica creates the
     /// quota with the whole list, the second finds it there.
     @Test func addQuotaFallbackIsIdempotentAcrossReplicas() async throws {
-        let (first, second) = try replicas()
+        let (first, second) = try await replicas()
         first.fake.setLegacy(true)
         let receivers = [first.server.baseURL, second.server.baseURL]
         let a = try provisioning(first, receivers: receivers)
@@ -82,7 +82,7 @@ import Testing
     /// A server that echoes the request into its error must not put any of
     /// the callUrls (or the shared secret) into the error.
     @Test func everyCallURLIsRedactedFromAnEchoedError() async throws {
-        let (first, second) = try replicas()
+        let (first, second) = try await replicas()
         first.fake.setEcho(.jsonMessage)
         let receivers = [first.server.baseURL, second.server.baseURL]
         let a = try provisioning(first, receivers: receivers)

@@ -13,8 +13,8 @@ import Testing
     }
 
     @Test(arguments: [2048, 4096], [true, false])
-    func jwtVerifiesWithThePublicKeyAndHasTheSystemUserClaims(bits: Int, pkcs8: Bool) throws {
-        let keys = try RSAKeyFixtures.get()
+    func jwtVerifiesWithThePublicKeyAndHasTheSystemUserClaims(bits: Int, pkcs8: Bool) async throws {
+        let keys = try await RSAKeyFixtures.get()
         let fixture = bits == 2048 ? keys.rsa2048 : keys.rsa4096
         let key = try RSAPrivateKey(pem: pkcs8 ? fixture.pkcs8 : fixture.pkcs1)
         let authenticator = SystemAPIAuthenticator(
@@ -37,8 +37,8 @@ import Testing
         #expect(SystemAPIAuthenticator.audience(of: HTTPURL(string: "http://zitadel.example.com:80")!) == "http://zitadel.example.com")
     }
 
-    @Test func tokenIsReusedThenRenewedBeforeItExpires() throws {
-        let keys = try RSAKeyFixtures.get()
+    @Test func tokenIsReusedThenRenewedBeforeItExpires() async throws {
+        let keys = try await RSAKeyFixtures.get()
         let clock = TestClock(1_800_000_000)
         let authenticator = SystemAPIAuthenticator(
             credentials: .signedJWT(userID: "u", key: try RSAPrivateKey(pem: keys.rsa2048.pkcs8), keyID: "k1"),
@@ -55,7 +55,7 @@ import Testing
         #expect(header["kid"] == "k1")
     }
 
-    @Test func tokenFileIsReadAgainAtEveryUse() throws {
+    @Test func tokenFileIsReadAgainAtEveryUse() async throws {
         let scratch = try ScratchDirectory()
         let path = try scratch.write("token", "first-token\n")
         let authenticator = SystemAPIAuthenticator(credentials: .tokenFile(path: path), url: HTTPURL(string: "https://z")!, clock: { 0 })

@@ -1,0 +1,40 @@
+import QuotaHTTP
+
+/// The web config's part of every request: basic auth in front of the
+/// exporter's handler, the configured headers on every answer (a 401 and
+/// a 404 included, as exporter-toolkit sets them before anything else).
+///
+/// `skipsBasicAuth` names the paths let through without basic auth: those
+/// that carry their own credential (ZITADEL's receiver, whose URL holds a
+/// per-instance secret, because ZITADEL can send nothing but what its
+/// callUrl holds) and those that tell nothing (the health probes).
+public struct WebGate: HTTPHandler {
+    public static let realm = "quota_exporter"
+
+    private let inner: any HTTPHandler
+    private let watcher: WebConfigWatcher
+    private let skipsBasicAuth: @Sendable (String) -> Bool
+
+    public init(_ inner: any HTTPHandler, watcher: WebConfigWatcher, skipsBasicAuth: @escaping @Sendable (_ path: String) -> Bool = { _ in false }) {
+        self.inner = inner
+        self.watcher = watcher
+        self.skipsBasicAuth = skipsBasicAuth
+    }
+
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let active = watcher.active
+        var response: HTTPResponse
+        if let limiter = active.limiter, !limiter.allow() {
+            response = .text(429, "Too Many Requests\n")
+        } else if let authenticator = active.authenticator, !skipsBasicAuth(request.path),
+           await authenticator.check(authorization: request.headers["Authorization"]) != .allowed {
+            response = .text(401, "Unauthorized\n", headers: ["WWW-Authenticate": "Basic realm=\"\(Self.realm)\", charset=\"UTF-8\""])
+        } else {
+            response = await inner.handle(request)
+        }
+        for header in active.configuration.headers {
+            response.headers.set(header.name, header.value)
+        }
+        return response
+    }
+}
