@@ -38,12 +38,23 @@ func testClient(
     return UpstreamClient(provider: "fake", settings: settings, counter: UpstreamRequestCounter(), logger: logger)
 }
 
-/// Polls `condition` every 20 ms, up to `attempts` times; for waiting on a
-/// state change without asserting on elapsed time.
-func eventually(_ attempts: Int = 1000, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    for _ in 0..<attempts {
+/// Polls `condition` every 20 ms until it holds, for up to about
+/// `seconds`: waits on a state change without asserting on elapsed time.
+/// Generous by default, because in a full `swift test` every suite runs at
+/// once on two cooperative threads; it returns as soon as the state is there.
+func eventually(seconds: Double = 90, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    for _ in 0..<Int(seconds * 50) {
         if try await condition() { return true }
         try? await Task.sleep(nanoseconds: 20_000_000)
     }
     return try await condition()
+}
+
+/// One scrape that starts what is due, then waits until no collection is
+/// in flight (instead of a deadline the loaded test machine may miss).
+@discardableResult
+func refreshAndSettle(_ cache: CollectionCache) async -> CollectionSnapshot {
+    _ = await cache.refresh(deadline: .now + .milliseconds(100))
+    _ = await eventually { await !cache.snapshot().targets.contains { $0.refreshing } }
+    return await cache.snapshot()
 }

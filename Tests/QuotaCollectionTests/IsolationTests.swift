@@ -21,18 +21,23 @@ import Testing
 
     /// N targets whose provider never answers (three credentials, one of
     /// them with more targets than a lane's bound) and M healthy ones, with
-    /// the default settings: the first scrape, with a Prometheus-like
-    /// deadline far shorter than the hang, has every healthy target up, the
-    /// local ones included. Before, the hanging collections took all four
-    /// slots and the healthy ones waited for their 60 s to pass.
+    /// the default settings: the first scrape, with Prometheus' default
+    /// scrape timeout (10 s, less the 0.5 s offset), has every healthy
+    /// target up, the local ones included, while the hanging ones still
+    /// wait. Before, the hanging collections took all four slots and the
+    /// healthy ones waited for the 120 s request timeout. (Unloaded, they
+    /// are all up within about 0.1 s; the deadline is Prometheus' so that a
+    /// full `swift test`, which starves the cooperative pool, cannot make
+    /// it fail.)
     @Test func hangingUpstreamsDoNotDelayHealthyTargets() async throws {
         let hanging = try await LoopbackServer.start("http")
         let healthy = try await LoopbackServer.start("http")
-        let client = testClient()
+        let client = testClient(requestTimeout: 120)
         var targets: [Target] = []
         for (credential, count) in [("h1", 24), ("h2", 6), ("h3", 6)] {
             for index in 0..<count {
-                targets.append(Self.target("\(credential)-\(index)", HTTPCollector(client: client, url: hanging.base + "/hold", scope: credential)))
+                targets.append(Self.target(
+                    "\(credential)-\(index)", HTTPCollector(client: client, url: hanging.base + "/hold", scope: credential), timeout: 120))
             }
         }
         for index in 0..<20 {
@@ -43,7 +48,7 @@ import Testing
         targets.append(Self.target("static-2", FakeCollector([.readings([reading])])))
         let cache = CollectionCache(targets: targets, logger: .disabled)
 
-        let first = await cache.refresh(deadline: .now + .seconds(3))
+        let first = await cache.refresh(deadline: .now + .milliseconds(9500))
         let good = first.targets.filter { !$0.identity.account.hasPrefix("h") }
         #expect(good.count == 22)
         #expect(good.allSatisfy { $0.up == true }, "\(good.filter { $0.up != true }.map(\.identity.account))")
@@ -62,10 +67,10 @@ import Testing
         let failing = try await LoopbackServer.start("http")
         let healthy = try await LoopbackServer.start("http")
         let backingOff = Self.target("retrying", HTTPCollector(
-            client: testClient(retryBaseDelay: 20), url: failing.base + "/status/500", scope: "s1"))
+            client: testClient(retryBaseDelay: 100), url: failing.base + "/status/500", scope: "s1"))
         let cache = CollectionCache(targets: [backingOff], maxConcurrency: 1, logger: .disabled)
         _ = await cache.refresh(deadline: .now + .milliseconds(100))
-        // Its first attempt got its 500: it is now asleep for about 20 s.
+        // Its first attempt got its 500: it now sleeps 80-120 s, cut at its 60 s timeout.
         #expect(try await eventually { try await failing.stats()["requests"] == 1 })
 
         let other = Self.target("other", HTTPCollector(client: testClient(), url: healthy.base + "/", scope: "s2"))
