@@ -34,7 +34,7 @@ import Testing
         let healthy = try await LoopbackServer.start("http")
         let client = testClient(requestTimeout: 120)
         var targets: [Target] = []
-        for (credential, count) in [("h1", 24), ("h2", 6), ("h3", 6)] {
+        for (credential, count) in [("h1", 20), ("h2", 3), ("h3", 3)] {
             for index in 0..<count {
                 targets.append(Self.target(
                     "\(credential)-\(index)", HTTPCollector(client: client, url: hanging.base + "/hold", scope: credential), timeout: 120))
