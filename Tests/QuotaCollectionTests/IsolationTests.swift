@@ -54,6 +54,9 @@ import Testing
         #expect(good.allSatisfy { $0.up == true }, "\(good.filter { $0.up != true }.map(\.identity.account))")
         let stuck = first.targets.filter { $0.identity.account.hasPrefix("h") }
         #expect(stuck.allSatisfy { $0.refreshing && $0.up == nil }, "the hanging ones are still waiting for their provider")
+        #expect(cache.slots.inFlight(UpstreamLane(origin: hanging.base, scope: "h1")) == 16, "a lane holds at most its bound")
+        #expect(cache.slots.inFlight == 22)
+        #expect(cache.slots.waiting == 4, "the rest of that lane waits, holding nothing")
 
         try await hanging.release()
         #expect(await eventually { await cache.snapshot().targets.allSatisfy { $0.up == true } })
@@ -79,6 +82,7 @@ import Testing
         let status = { (account: String) in await cache.snapshot().targets.first { $0.identity.account == account } }
         #expect(await eventually { await status("other")?.up == true }, "collected while the other target sleeps")
         #expect(await status("retrying")?.refreshing == true)
+        #expect(cache.slots.inFlight == 0, "asleep, it holds no slot")
         #expect(try await failing.stats()["requests"] == 1, "still in its backoff")
         failing.stop()
         healthy.stop()
