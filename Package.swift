@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
         .testTarget(name: "QuotaTextTests", dependencies: ["QuotaText"]),
         .testTarget(name: "QuotaWebTests", dependencies: ["QuotaWeb", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "LoopbackSupport"]),
-        .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP"]),
+        .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP", "LoopbackSupport"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
         .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),
         .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaYAML"]),

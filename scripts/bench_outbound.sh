@@ -3,7 +3,7 @@
 #  1. the exporter's CPU seconds while 1, 4 and 16 requests wait on a slow
 #     server, beside curl processes doing the same waits in parallel;
 #  2. the first full collection of 100 Cloudflare accounts x 3 endpoints
-#     (300 targets) answered after 200 ms each, max_concurrency 64;
+#     (300 targets) answered after 200 ms each, max_concurrency 64 (and 64 per upstream: one token);
 #  3. RSS after that collection and the stripped binary's size.
 # Usage: scripts/bench_outbound.sh BIN   (scripts/bench.sh calls it)
 # Env: WAIT (seconds of the measured window, default 9.5: a request times out
@@ -69,7 +69,7 @@ config() {
   python3 - "$@" <<'PY'
 import json, sys
 n, collectors, base = int(sys.argv[1]), sys.argv[2].split(","), sys.argv[3]
-print(json.dumps({"global": {"min_interval": "1h", "max_staleness": "2h", "timeout": "60s", "max_concurrency": 64},
+print(json.dumps({"global": {"min_interval": "1h", "max_staleness": "2h", "timeout": "60s", "max_concurrency": 64, "max_concurrency_per_upstream": 64},
     "cloudflare": [{"account_id": "%032x" % (0xbe0c0000 + i), "api_token": "bench-token",
                     "base_url": base + "/client/v4", "collectors": collectors} for i in range(n)]}))
 PY

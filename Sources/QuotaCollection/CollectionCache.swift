@@ -10,8 +10,14 @@ import QuotaLogging
 /// for the targets still in flight, but never past the deadline. A
 /// collection that misses the deadline keeps running and its result serves
 /// the next scrape. A target already in flight is never started twice, so
-/// concurrent scrapes share one upstream call (single flight). At most
-/// `maxConcurrency` collections run at once.
+/// concurrent scrapes share one upstream call (single flight).
+///
+/// Collections themselves are not queued: each runs in its own task at
+/// once, and only its HTTP requests wait, for a slot of `slots` (at most
+/// `maxConcurrencyPerUpstream` per origin and credential, `maxConcurrency`
+/// in all). So targets that read local state (static, ZITADEL's stored
+/// notifications) never wait behind network ones, and a hanging provider
+/// holds only its own lane's slots.
 public actor CollectionCache {
     private struct State {
         var target: Target
@@ -24,6 +30,8 @@ public actor CollectionCache {
         var lastErrorTime: Double?
         var errorsTotal: [CollectorError.Reason: Int] = [:]
         var inFlight = false
+        /// The collection in flight, whose first send becomes `lastAttempt`.
+        var attempt: CollectionAttempt?
         /// Bumped when a reload replaces the target, so a result from the
         /// old definition (old token, old account) is not stored.
         var generation = 0
@@ -40,21 +48,27 @@ public actor CollectionCache {
     private var version: UInt64 = 0
     private var waiters: [UInt64: Waiter] = [:]
     private var nextWaiterID: UInt64 = 0
-    private let limiter: ConcurrencyLimiter
+    /// The bounds on this cache's upstream requests; a configuration's
+    /// background work (ZITADEL's provisioning) runs under them too.
+    public nonisolated let slots: UpstreamSlots
     private let invalidations: TargetInvalidations?
     private let logger: Logger
     private let clock: @Sendable () -> Double
 
     /// - Parameters:
+    ///   - maxConcurrency: upstream requests in flight at once, all targets together.
+    ///   - maxConcurrencyPerUpstream: the same per origin and credential;
+    ///     nil takes `UpstreamSlots.defaultPerUpstream(forGlobal:)`.
     ///   - clock: wall-clock Unix seconds; injectable so tests can age data.
     public init(
         targets: [Target],
-        maxConcurrency: Int = 4,
+        maxConcurrency: Int = UpstreamSlots.defaultGlobal,
+        maxConcurrencyPerUpstream: Int? = nil,
         invalidations: TargetInvalidations? = nil,
         logger: Logger,
         clock: @escaping @Sendable () -> Double = { WallClock.now() }
     ) {
-        self.limiter = ConcurrencyLimiter(limit: max(1, maxConcurrency))
+        self.slots = UpstreamSlots(global: maxConcurrency, perUpstream: maxConcurrencyPerUpstream)
         self.invalidations = invalidations
         self.logger = logger
         self.clock = clock
@@ -69,8 +83,12 @@ public actor CollectionCache {
     /// at the next scrape, since its credentials or settings may have
     /// changed; an unchanged one is kept as it is, collector, last attempt
     /// and collection in flight included, so reloading never causes an
-    /// upstream call by itself.
-    public func replaceTargets(_ targets: [Target]) {
+    /// upstream call by itself. New request bounds, when given, apply to
+    /// requests from now on.
+    public func replaceTargets(_ targets: [Target], maxConcurrency: Int? = nil, maxConcurrencyPerUpstream: Int? = nil) {
+        if let maxConcurrency {
+            slots.setLimits(global: maxConcurrency, perUpstream: maxConcurrencyPerUpstream)
+        }
         var next: [TargetIdentity: State] = [:]
         for target in targets {
             if let existing = states[target.identity], target.isUnchanged(from: existing.target) {
@@ -80,6 +98,7 @@ public actor CollectionCache {
                 existing.lastAttempt = nil
                 existing.generation += 1
                 existing.inFlight = false
+                existing.attempt = nil
                 next[target.identity] = existing
             } else {
                 next[target.identity] = State(target: target)
@@ -132,7 +151,7 @@ public actor CollectionCache {
                 up: state.up,
                 lastDuration: state.lastDuration,
                 lastSuccess: state.lastSuccess,
-                lastAttempt: state.lastAttempt,
+                lastAttempt: state.attempt?.firstSent ?? state.lastAttempt,
                 lastError: state.lastError,
                 lastErrorTime: state.lastErrorTime,
                 errorsTotal: state.errorsTotal,
@@ -150,37 +169,57 @@ public actor CollectionCache {
 
     private func start(_ identity: TargetIdentity) {
         guard var state = states[identity] else { return }
+        let attempt = CollectionAttempt(identity: identity, started: clock(), clock: clock)
         state.inFlight = true
-        state.lastAttempt = clock()
+        state.attempt = attempt
         states[identity] = state
         let target = state.target
         let generation = state.generation
-        let limiter = self.limiter
+        let slots = self.slots
         Task {
-            await limiter.acquire()
             let began = ContinuousClock.now
-            let outcome = await withDeadline(seconds: target.settings.timeout) { () -> Result<[QuotaReading], CollectorError> in
-                do throws(CollectorError) {
-                    return .success(try await target.collector.collect())
-                } catch {
-                    return .failure(error)
+            // Task-locals reach the collector's requests, in whatever tasks
+            // it starts: they take this cache's slots and stamp the send.
+            let outcome = await UpstreamSlots.$current.withValue(slots) {
+                await CollectionAttempt.$current.withValue(attempt) {
+                    await withDeadline(seconds: target.settings.timeout) { () -> Result<[QuotaReading], CollectorError> in
+                        do throws(CollectorError) {
+                            return .success(try await target.collector.collect())
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
                 }
             } ?? .failure(CollectorError(.timeout, "collection did not finish within \(Self.formatSeconds(target.settings.timeout))"))
             let elapsed = ContinuousClock.now - began
-            await limiter.release()
-            self.finish(identity, generation: generation, outcome: outcome, duration: Self.seconds(elapsed))
+            self.finish(identity, generation: generation, outcome: outcome, duration: Self.seconds(elapsed), attempt: attempt)
         }
     }
 
-    private func finish(_ identity: TargetIdentity, generation: Int, outcome: Result<[QuotaReading], CollectorError>, duration: Double) {
+    private func finish(
+        _ identity: TargetIdentity, generation: Int, outcome: Result<[QuotaReading], CollectorError>, duration: Double,
+        attempt: CollectionAttempt
+    ) {
         guard var state = states[identity], state.generation == generation else { return }
         state.inFlight = false
+        state.attempt = nil
+        // When the provider was really called; a collection that called
+        // nothing (local data, refused, no slot in time) counts from its start.
+        state.lastAttempt = attempt.firstSent ?? attempt.started
         state.lastDuration = duration
         let log = logger.with([
             "provider": identity.provider, "account": identity.account, "collector": identity.collector,
         ])
+        let startedBlock: RateLimitBlock?
+        switch attempt.rateLimitNote {
+        case .startedBlock(let block)?: startedBlock = block
+        default: startedBlock = nil
+        }
         switch outcome {
         case .success(let readings):
+            if let startedBlock {
+                log.log(.warn, "rate limited; pausing calls with this credential", fields: [("status", String(startedBlock.status))] + startedBlock.logFields)
+            }
             if state.up == false {
                 log.info("collector recovered", ["duration": Self.formatSeconds(duration)])
             }
@@ -198,7 +237,16 @@ public actor CollectionCache {
             }
             fields.append(("err", error.message))
             fields.append(("serving_stale", String(state.lastSuccess.map { clock() - $0 <= state.target.settings.maxStaleness } ?? false)))
-            log.log(.warn, "collection failed", fields: fields)
+            if let startedBlock {
+                // The one line of a block's start: the provider's words and the pause.
+                fields.append(contentsOf: startedBlock.logFields)
+                log.log(.warn, "collection failed; pausing calls with this credential", fields: fields)
+            } else if case .duringBlock? = attempt.rateLimitNote {
+                // Refused while a block is on: counted, not logged again.
+                log.log(.debug, "collection failed", fields: fields)
+            } else {
+                log.log(.warn, "collection failed", fields: fields)
+            }
         }
         states[identity] = state
         version += 1

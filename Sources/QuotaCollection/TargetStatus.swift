@@ -16,7 +16,8 @@ public struct TargetStatus: Sendable {
     public var lastDuration: Double?
     /// Unix time of the last success.
     public var lastSuccess: Double?
-    /// Unix time the last attempt started.
+    /// Unix time the last attempt's first request went out (when it sent
+    /// none: when it started); `min_interval` counts from it.
     public var lastAttempt: Double?
     public var lastError: CollectorError?
     /// Unix time of `lastError`.

@@ -49,8 +49,8 @@ public final class UpstreamClient: Sendable {
         self.provider = provider
         self.settings = settings
         self.counter = counter
-        self.gate = RateLimitGate()
         self.logger = logger.with(["provider": provider])
+        self.gate = RateLimitGate(logger: self.logger)
         self.transport = UpstreamTransport.shared
     }
 
@@ -80,7 +80,7 @@ public final class UpstreamClient: Sendable {
 
     /// Unix time until which `scope` is blocked by a `Retry-After`, if it is.
     public func blockedUntil(scope: String) -> Double? {
-        gate.blockedUntil(scope)
+        gate.active(scope)?.until
     }
 
     /// Sends `request`, retrying 5xx and dropped connections with backoff,
@@ -88,18 +88,34 @@ public final class UpstreamClient: Sendable {
     /// statuses and the provider's error body to a `CollectorError`.
     /// Throws only when there is no response to hand back: blocked by
     /// `Retry-After`, timed out, too large, or no connection.
+    ///
+    /// Each attempt takes a slot of the running cache's `UpstreamSlots` (per
+    /// origin and credential, under the global cap) only around the
+    /// transfer itself: not while refused by a block, nor while sleeping
+    /// before a retry, so a failing provider cannot hold slots it is not using.
     public func send(_ request: UpstreamRequest) async throws(CollectorError) -> UpstreamResponse {
+        let lane = UpstreamLane(request)
+        let slots = UpstreamSlots.current ?? .standalone
+        let collection = CollectionAttempt.current
         var attempt = 0
         while true {
-            if let until = gate.blockedUntil(request.rateLimitScope) {
-                throw CollectorError(.rateLimited, "not calling \(provider) until \(Self.iso(until)) (Retry-After)")
+            try refuseIfBlocked(request, collection)
+            guard await slots.acquire(lane) else {
+                throw CollectorError(.timeout, "gave up waiting for a free request slot for \(request.url.host) at the collection deadline")
             }
+            // A block may have started while this request waited for its slot.
+            if let block = gate.active(request.rateLimitScope) {
+                slots.release(lane)
+                throw refusal(block, collection)
+            }
+            collection?.markSent()
             let outcome = await transport.perform(request, settings: settings)
+            slots.release(lane)
             switch outcome {
             case .success(let response):
                 counter.record(provider: provider, code: String(response.status))
                 if response.status == 429 || (response.status == 503 && response.header("retry-after") != nil) {
-                    block(request.rateLimitScope, response)
+                    block(request, response, collection)
                     return response
                 }
                 if (500...599).contains(response.status), request.retryable, attempt < settings.maxRetries {
@@ -131,15 +147,41 @@ public final class UpstreamClient: Sendable {
         }
     }
 
-    private func block(_ scope: String, _ response: UpstreamResponse) {
-        let requested = response.header("retry-after").flatMap { RetryAfter.delay($0) } ?? settings.defaultRateLimitBlock
-        let seconds = min(max(requested, 1), settings.maxRateLimitBlock)
-        let until = WallClock.now() + seconds
-        gate.block(scope, until: until)
-        // Debug: the collection that got the 429 logs it at warn with the
-        // provider's words and the pause, one line per event.
-        logger.debug("provider rate limit hit; pausing requests", [
-            "status": String(response.status), "retry_after_seconds": String(Int(seconds.rounded(.up))), "until": Self.iso(until),
+    private func refuseIfBlocked(_ request: UpstreamRequest, _ collection: CollectionAttempt?) throws(CollectorError) {
+        if let block = gate.active(request.rateLimitScope) {
+            throw refusal(block, collection)
+        }
+    }
+
+    /// The error of a refused call. It says whether the pause came from
+    /// the provider's `Retry-After` or a default; it is not logged (the
+    /// block's start and end lines are), only counted and shown.
+    private func refusal(_ block: RateLimitBlock, _ collection: CollectionAttempt?) -> CollectorError {
+        collection?.note(.duringBlock)
+        return CollectorError(.rateLimited, "not calling \(provider) with this credential until \(Self.iso(block.until)) (\(block.summary))")
+    }
+
+    private func block(_ request: UpstreamRequest, _ response: UpstreamResponse, _ collection: CollectionAttempt?) {
+        let header = response.header("retry-after")
+        let requested = header.flatMap { RetryAfter.delay($0) }
+        let seconds = min(max(requested ?? settings.defaultRateLimitBlock, 1), settings.maxRateLimitBlock)
+        let source: RateLimitBlock.Source = switch (header, requested) {
+        case (let value?, .some): .retryAfter(value)
+        case (let value?, nil): .unreadableRetryAfter(value)
+        case (nil, _): .defaultPause
+        }
+        let block = RateLimitBlock(until: WallClock.now() + seconds, seconds: seconds, source: source, status: response.status)
+        let context = collection?.logFields ?? [("host", request.url.host)]
+        let started = gate.block(request.rateLimitScope, block, context: context)
+        if let collection {
+            // Its failure line is the block's start line (with the provider's words).
+            collection.note(started ? .startedBlock(block) : .duringBlock)
+        } else if started {
+            gate.logStart(block, context: context)
+        }
+        logger.log(.debug, "provider rate limit hit; pausing requests", fields: [
+            ("status", String(response.status)), ("retry_after_seconds", String(Int(seconds.rounded(.up)))),
+            ("until", Self.iso(block.until)), ("new_block", String(started)),
         ])
     }
 
@@ -151,32 +193,5 @@ public final class UpstreamClient: Sendable {
 
     static func iso(_ unixSeconds: Double) -> String {
         RFC3339.format(unixSeconds: unixSeconds)
-    }
-}
-
-/// Per-scope "do not call before" times, shared by all targets of a provider.
-final class RateLimitGate: @unchecked Sendable {
-    private let lock = Lock()
-    private var until: [String: Double] = [:]
-
-    func block(_ scope: String, until date: Double) {
-        lock.lock()
-        if let existing = until[scope], existing > date {
-            lock.unlock()
-            return
-        }
-        until[scope] = date
-        lock.unlock()
-    }
-
-    func blockedUntil(_ scope: String) -> Double? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let date = until[scope] else { return nil }
-        if date <= WallClock.now() {
-            until[scope] = nil
-            return nil
-        }
-        return date
     }
 }

@@ -4,9 +4,11 @@ import QuotaOutbound
 /// connection pool) that every provider's `UpstreamClient` sends through,
 /// so connections to a host are reused across targets and providers.
 ///
-/// Its cap is 64 transfers at once, the top of `max_concurrency`'s range:
-/// collections are already limited by `max_concurrency`, so this is never
-/// a lower hidden cap below the configured one.
+/// Its cap is 64 transfers at once, the top of `max_concurrency`'s range
+/// and its default: requests are already bounded by the cache's
+/// `UpstreamSlots` (per upstream and in all), so this is never a lower
+/// hidden cap below the configured one, and curl does not have to queue
+/// transfers of its own.
 struct UpstreamTransport: Sendable {
     enum Failure: Error {
         case tooLarge(Int)

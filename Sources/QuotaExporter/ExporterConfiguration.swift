@@ -7,13 +7,17 @@ import QuotaYAML
 /// provider, ready to collect.
 public struct ExporterConfiguration: Sendable {
     public var targets: [Target]
+    /// Upstream requests in flight at once, all targets together.
     public var maxConcurrency: Int
+    /// The same per upstream origin and credential (`UpstreamLane`).
+    public var maxConcurrencyPerUpstream: Int
     /// Where it came from: a file path, or "environment".
     public var source: String
 
-    public init(targets: [Target], maxConcurrency: Int, source: String) {
+    public init(targets: [Target], maxConcurrency: Int, maxConcurrencyPerUpstream: Int? = nil, source: String) {
         self.targets = targets
         self.maxConcurrency = maxConcurrency
+        self.maxConcurrencyPerUpstream = maxConcurrencyPerUpstream ?? UpstreamSlots.defaultPerUpstream(forGlobal: maxConcurrency)
         self.source = source
     }
 }
@@ -23,7 +27,7 @@ public struct ExporterConfiguration: Sendable {
 /// and the exporter refuses to start (or, on reload, keeps the old config).
 ///
 /// ```yaml
-/// global: {min_interval: 60s, max_staleness: 10m, timeout: 30s, max_concurrency: 4}
+/// global: {min_interval: 60s, max_staleness: 10m, timeout: 30s, max_concurrency: 64}
 /// cloudflare:
 ///   - {account_id: "…", api_token_file: /run/secrets/cf, labels: {team: edge}}
 /// ```
@@ -66,10 +70,18 @@ public struct ConfigurationLoader: Sendable {
 
     private func parse(_ root: ConfigObject, source: String, recorder: FileReadRecorder?) throws(ConfigError) -> ExporterConfiguration {
         var defaults = CollectionSettings()
-        var maxConcurrency = 4
+        var maxConcurrency = UpstreamSlots.defaultGlobal
+        var perUpstream: Int?
         if let global = try root.optional("global", .object) {
             defaults = try settings(global, inheriting: defaults, path: global.path)
-            maxConcurrency = try global.optional("max_concurrency", .int(in: 1...64)) ?? maxConcurrency
+            maxConcurrency = try global.optional("max_concurrency", .int(in: 1...UpstreamSlots.defaultGlobal)) ?? maxConcurrency
+            perUpstream = try global.optional("max_concurrency_per_upstream", .int(in: 1...UpstreamSlots.defaultGlobal))
+            if let perUpstream, perUpstream > maxConcurrency {
+                let prefix = global.path.isEmpty ? "" : global.path + "."
+                throw ConfigError(
+                    path: prefix + "max_concurrency_per_upstream",
+                    message: "must be at most max_concurrency (\(maxConcurrency)), which bounds all upstream requests together")
+            }
         }
         var targets: [Target] = []
         var seen: [TargetIdentity: String] = [:]
@@ -106,7 +118,7 @@ public struct ConfigurationLoader: Sendable {
             }
             throw error
         }
-        return ExporterConfiguration(targets: targets, maxConcurrency: maxConcurrency, source: source)
+        return ExporterConfiguration(targets: targets, maxConcurrency: maxConcurrency, maxConcurrencyPerUpstream: perUpstream, source: source)
     }
 
     /// Targets from environment variables, for running without a file.
@@ -123,7 +135,7 @@ public struct ConfigurationLoader: Sendable {
             }
             targets.append(contentsOf: provider.settle(built))
         }
-        return ExporterConfiguration(targets: targets, maxConcurrency: 4, source: "environment")
+        return ExporterConfiguration(targets: targets, maxConcurrency: UpstreamSlots.defaultGlobal, source: "environment")
     }
 
     private func common(_ entry: ConfigObject, provider: any Provider, defaults: CollectionSettings) throws(ConfigError) -> TargetCommon {

@@ -45,7 +45,7 @@ public final class ExporterRuntime: Sendable {
         self.state = RuntimeState(loadedAt: clock())
         self.cache = CollectionCache(
             targets: configuration.targets, maxConcurrency: configuration.maxConcurrency,
-            invalidations: invalidations, logger: logger, clock: clock
+            maxConcurrencyPerUpstream: configuration.maxConcurrencyPerUpstream, invalidations: invalidations, logger: logger, clock: clock
         )
     }
 
@@ -100,10 +100,15 @@ public final class ExporterRuntime: Sendable {
         }
     }
 
-    /// Tells each provider which of its targets are now in force.
+    /// Tells each provider which of its targets are now in force. Under
+    /// the cache's request slots, so that background work a provider starts
+    /// here (ZITADEL's provisioning loop) shares `max_concurrency` with the
+    /// collections.
     public func applyConfiguration(_ targets: [Target]) async {
-        for provider in providers {
-            await provider.configurationApplied(targets.filter { $0.identity.provider == provider.name })
+        await UpstreamSlots.$current.withValue(cache.slots) {
+            for provider in providers {
+                await provider.configurationApplied(targets.filter { $0.identity.provider == provider.name })
+            }
         }
     }
 
@@ -142,7 +147,9 @@ public final class ExporterRuntime: Sendable {
         }
         switch result {
         case .success(let configuration):
-            await cache.replaceTargets(configuration.targets)
+            await cache.replaceTargets(
+                configuration.targets, maxConcurrency: configuration.maxConcurrency,
+                maxConcurrencyPerUpstream: configuration.maxConcurrencyPerUpstream)
             await applyConfiguration(configuration.targets)
             state.reloadSucceeded(at: clock())
             logger.info("configuration reloaded", ["source": configuration.source, "targets": String(configuration.targets.count)])

@@ -197,7 +197,15 @@ import Testing
             #expect(errors.filter { $0.statusCode == 429 }.map(\.message) == [
                 "Cloudflare rate limit: code 971: Please wait and consider throttling your request speed; no calls with this API token until it passes (Retry-After: 120)",
             ])
-            #expect(errors.filter { $0.statusCode == nil }.allSatisfy { $0.message.hasPrefix("not calling cloudflare until ") })
+            #expect(errors.filter { $0.statusCode == nil }.allSatisfy {
+                $0.message.hasPrefix("not calling cloudflare with this credential until ") && $0.message.hasSuffix("(Retry-After: 120)")
+            })
+            // One line for the block, however many collections it refused.
+            let warnings = outcome.logs.filter { $0.contains("level=warn") }
+            #expect(warnings.count == 1, "\(warnings)")
+            #expect(warnings.first?.contains("collection failed; pausing calls with this credential") == true)
+            #expect(warnings.first?.contains("pause_from=Retry-After") == true)
+            #expect(warnings.first?.contains("pause=120s") == true)
 
             // The block outlives the scrape: the next collection calls nothing either.
             _ = await provider.collect(targets, maxConcurrency: 1)
@@ -215,7 +223,7 @@ import Testing
             let provider = ProviderUnderTest()
             let outcome = try await provider.collect(config(entry(F.accountA, token: F.tokenA, base: fake.baseURL, collectors: ["dex_commands"])))
             #expect(outcome.error(F.accountA, "dex_commands")?.reason == .rateLimited)
-            #expect(outcome.logs.contains { $0.contains("provider rate limit hit") && $0.contains("retry_after_seconds=300") }, "\(outcome.logs)")
+            #expect(outcome.logs.contains { $0.contains("pausing calls with this credential") && $0.contains("pause=300s") && $0.contains("pause_from=default") }, "\(outcome.logs)")
         }
     }
 

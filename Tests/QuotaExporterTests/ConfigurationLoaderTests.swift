@@ -99,6 +99,25 @@ private func error(_ json: String) -> ConfigError? {
         #expect(configuration.targets[1].settings.minInterval == 600)
     }
 
+    /// Requests wait only for their own upstream's slots now, so the
+    /// default is the outbound client's own cap and a quarter of it per
+    /// origin and credential.
+    @Test func concurrencyDefaultsFitNetworkBoundWork() throws {
+        let defaults = try load(#"{"static": [{"account": "a", "quotas": []}]}"#)
+        #expect(defaults.maxConcurrency == 64)
+        #expect(defaults.maxConcurrencyPerUpstream == 16)
+        let small = try load(#"{"global": {"max_concurrency": 4}}"#)
+        #expect(small.maxConcurrencyPerUpstream == 4)
+        let explicit = try load(#"{"global": {"max_concurrency": 32, "max_concurrency_per_upstream": 2}}"#)
+        #expect(explicit.maxConcurrency == 32)
+        #expect(explicit.maxConcurrencyPerUpstream == 2)
+        let tooMany = error(#"{"global": {"max_concurrency": 8, "max_concurrency_per_upstream": 9}}"#)
+        #expect(tooMany?.path == "global.max_concurrency_per_upstream")
+        #expect(tooMany?.message.contains("at most max_concurrency (8)") == true)
+        #expect(error(#"{"global": {"max_concurrency_per_upstream": 0}}"#)?.path == "global.max_concurrency_per_upstream")
+        #expect(error(#"{"global": {"max_concurrency": 65}}"#)?.path == "global.max_concurrency")
+    }
+
     @Test func unknownTopLevelKeyNamesKnownProviders() {
         let problem = error(#"{"cloudflair": []}"#)
         #expect(problem?.description.contains("unknown key \"cloudflair\"") == true)

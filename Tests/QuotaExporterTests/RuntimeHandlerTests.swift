@@ -250,4 +250,19 @@ import Testing
         #expect(try await runtime.reload().get() == ())
         #expect(await get(runtime.handler, "/metrics").text.contains(#"account="beta""#))
     }
+
+    /// `max_concurrency` used to be read once at start; a reload kept the old bound.
+    @Test func reloadAppliesNewRequestBounds() async throws {
+        let directory = TemporaryDirectory()
+        let file = directory.write("config.json", staticConfig)
+        var options = testOptions
+        options.configFile = file
+        options.enableLifecycle = true
+        let environment = ConfigEnvironment(variables: [:], readFile: ConfigEnvironment.process.readFile)
+        let runtime = try makeRuntime(staticConfig, options: options, environment: environment)
+        #expect(runtime.cache.slots.limits == (64, 16))
+        _ = directory.write("config.json", #"{"global": {"max_concurrency": 12, "max_concurrency_per_upstream": 3}, "static": []}"#)
+        #expect(await get(runtime.handler, "/-/reload", method: "POST").status == 200)
+        #expect(runtime.cache.slots.limits == (12, 3))
+    }
 }

@@ -53,6 +53,35 @@ struct CESErrorTests {
         }
     }
 
+    /// The refusals while a key is paused used to say "until <t>
+    /// (Retry-After)" even when CES sent none and the default applied.
+    @Test("a 429 without Retry-After: the pause says it is the default, and is logged once")
+    func throttledWithoutRetryAfter() async throws {
+        try await Harness.run { harness in
+            let throttled = FakeHuaweiCloud.Scripted(status: 429, body: try #require(Fixtures.errorBodies[429]))
+            harness.fake.scriptCES(throttled)
+            let targets = try harness.targets(harness.accessKeyEntry())
+            _ = await harness.samples(targets)
+            let start = try #require(harness.logs.lines.first { $0.contains("pausing calls with this credential") })
+            #expect(start.contains("level=warn"))
+            #expect(start.contains("APIGW.0308"))
+            #expect(start.contains("pause_from=default"))
+            #expect(start.contains("pause=60s"))
+            #expect(!start.contains("Retry-After:"))
+
+            // A new scrape (a fresh cache: the target is due) is refused by the provider's pause.
+            let lines = await harness.samples(targets)
+            #expect(harness.fake.cesRequests.count == 1, "no call while the key is paused")
+            #expect(lines.contains(#"quota_exporter_collector_errors_total{\#(health),reason="rate_limited"} 1"#))
+            let refusal = try #require(harness.logs.lines.last { $0.contains("not calling huaweicloud_ces") })
+            #expect(refusal.contains("level=debug"), "counted, not logged again: \(refusal)")
+            #expect(refusal.contains("(no Retry-After; default pause 60s)"))
+            #expect(!refusal.contains("(Retry-After)"))
+            #expect(harness.logs.lines.filter { $0.contains("level=warn") }.count == 1)
+            #expect(harness.leakedLines.isEmpty, "\(harness.leakedLines)")
+        }
+    }
+
     @Test("a wrong secret key is rejected by the fake's signature check with API Gateway's error")
     func wrongSecretKey() async throws {
         try await Harness.run { harness in
