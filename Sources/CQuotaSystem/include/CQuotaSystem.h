@@ -221,4 +221,7 @@ int cqs_accept4(int socket, struct sockaddr *address, socklen_t *length, int fla
 void cqs_name_current_thread(const char *name);
 #endif
 
+/* OpenSSL for the listener, in a header of its own. */
+#include "CQuotaTLS.h"
+
 #endif
