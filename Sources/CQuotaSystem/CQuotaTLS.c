@@ -389,7 +389,8 @@ int cqs_tls_context_use_private_key(cqs_tls_context *context, const uint8_t *pem
         return -1;
     }
     if (api.ctx_check_private_key(context) != 1) {
-        take_error(error, error_size, "the private key does not match the certificate");
+        api.err_clear_error();
+        snprintf(error, error_size, "the private key does not match the certificate");
         return -1;
     }
     return 0;
@@ -481,7 +482,7 @@ void cqs_tls_context_prefer_server_ciphers(cqs_tls_context *context, int on) {
 
 /* ---- sessions ---- */
 
-cqs_tls_session *cqs_tls_session_new(cqs_tls_context *context, int fd, char *error, size_t error_size) {
+cqs_tls_session *cqs_tls_session_new(cqs_tls_context *context, int fd, int is_server, char *error, size_t error_size) {
     api.err_clear_error();
     cqs_tls_session *session = api.ssl_new(context);
     if (session == NULL) {
@@ -494,13 +495,17 @@ cqs_tls_session *cqs_tls_session_new(cqs_tls_context *context, int fd, char *err
         api.ssl_free(session);
         return NULL;
     }
+    if (is_server) {
+        api.ssl_set_accept_state(session);
+    } else {
+        api.ssl_set_connect_state(session);
+    }
     return session;
 }
 
 void cqs_tls_session_free(cqs_tls_session *session) { api.ssl_free(session); }
 
 int cqs_tls_session_set_server_name(cqs_tls_session *session, const char *name) {
-    api.ssl_set_connect_state(session);
     return (int)api.ssl_ctrl(session, K_SSL_CTRL_SET_TLSEXT_HOSTNAME, K_TLSEXT_NAMETYPE_HOST_NAME, (void *)name);
 }
 

@@ -12,7 +12,7 @@ extension ServerTests {
         func getIsAnsweredWith500IdleConnectionsOpen(transport: Transport) async throws {
             raiseOpenFileLimit()
             try await withServer(transport: transport) { server, port in
-                let idle = try (0..<500).map { _ in try transport.connect(port: port) }
+                let idle = try await blocking { try (0..<500).map { _ in try transport.connect(port: port) } }
                 #expect(await eventually { server.stats.openConnections == 500 })
 
                 let started = ContinuousClock.now

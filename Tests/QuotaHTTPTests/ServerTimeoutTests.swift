@@ -9,8 +9,11 @@ extension ServerTests {
         @Test(arguments: Transport.allCases)
         func partialHeadGets408WhileOthersAreServed(transport: Transport) async throws {
             try await withServer(transport: transport, configure: { $0.headTimeout = .seconds(2) }) { _, port in
-                let slow = try transport.connect(port: port)
-                try slow.send("GET / HTTP/1.1\r\nHost:")
+                let slow = try await blocking {
+                    let slow = try transport.connect(port: port)
+                    try slow.send("GET / HTTP/1.1\r\nHost:")
+                    return slow
+                }
                 let started = ContinuousClock.now
 
                 let other = try await blocking {
@@ -21,7 +24,7 @@ extension ServerTests {
                 #expect(other.text == "hello /meanwhile")
                 // Served before the slow client's timeout fired: it has
                 // received nothing yet.
-                #expect(slow.hasNothingToRead())
+                #expect(try await blocking { slow.hasNothingToRead() })
 
                 let (timedOut, closed) = try await blocking { (try slow.readResponse(), slow.waitForClose()) }
                 #expect(timedOut.status == 408)

@@ -91,11 +91,12 @@ int cqs_tls_context_set_cipher_list(cqs_tls_context *context, const char *list, 
 int cqs_tls_context_set_groups(cqs_tls_context *context, const char *list, char *error, size_t error_size);
 void cqs_tls_context_prefer_server_ciphers(cqs_tls_context *context, int on);
 
-/* One connection on a non-blocking (or, for tests, blocking) socket. The
- * socket stays the caller's: freeing the session never closes it. */
-cqs_tls_session *cqs_tls_session_new(cqs_tls_context *context, int fd, char *error, size_t error_size);
+/* One connection on a non-blocking (or, for tests, blocking) socket, the
+ * server side of it (is_server 1) or the client's. The socket stays the
+ * caller's: freeing the session never closes it. */
+cqs_tls_session *cqs_tls_session_new(cqs_tls_context *context, int fd, int is_server, char *error, size_t error_size);
 void cqs_tls_session_free(cqs_tls_session *session);
-/* Client side only (tests): the name sent as SNI. */
+/* Client side (tests): the name sent as SNI. */
 int cqs_tls_session_set_server_name(cqs_tls_session *session, const char *name);
 /* CQS_TLS_DONE, _WANT_READ, _WANT_WRITE, _PLAIN_HTTP or _FAILED. */
 int cqs_tls_handshake(cqs_tls_session *session, char *error, size_t error_size);

@@ -1,0 +1,106 @@
+import CQuotaSystem
+import Foundation
+import LoopbackSupport
+@testable import QuotaHTTP
+
+/// The listener tests' TLS material: TLSFixtures' CA and server
+/// certificate, plus what only these tests need, made once per process
+/// with openssl from the same CA: a client certificate with one SAN of
+/// every kind, one from the unrelated CA, a second server certificate (for
+/// rotation) and the server key encrypted.
+struct ListenerCertificates: Sendable {
+    let fixtures: TLSFixtures
+    var directory: String { fixtures.directory + "/listener" }
+    var clientCert: String { directory + "/client.pem" }
+    var clientKey: String { directory + "/client.key" }
+    var strangerCert: String { directory + "/stranger.pem" }
+    var strangerKey: String { directory + "/stranger.key" }
+    var rotatedCert: String { directory + "/rotated.pem" }
+    var rotatedKey: String { directory + "/rotated.key" }
+    var encryptedKey: String { directory + "/encrypted.key" }
+    var rsaKey: String { directory + "/rsa.key" }
+
+    static let clientSANs = ["prometheus.internal", "scraper@example.com", "spiffe://example.org/prometheus", "10.1.2.3", "2001:db8::7"]
+
+    private static let shared: Result<ListenerCertificates, TestClientError> = make()
+
+    /// Off the cooperative pool: openssl takes a while on a busy machine.
+    static func get() async throws -> ListenerCertificates {
+        _ = try await TLSFixtures.get()
+        return try await offPool { try shared.get() }
+    }
+
+    /// For synchronous callers that already awaited `get()` once.
+    static var ready: ListenerCertificates { try! shared.get() }
+
+    func read(_ path: String) -> [UInt8] {
+        Array(FileManager.default.contents(atPath: path) ?? Data())
+    }
+
+    /// Settings for the fixture server certificate (127.0.0.1, localhost).
+    func settings(_ change: (inout TLSServerSettings) -> Void = { _ in }) -> TLSServerSettings {
+        var settings = TLSServerSettings(certificateChainPEM: read(fixtures.serverCert), privateKeyPEM: read(fixtures.serverKey))
+        change(&settings)
+        return settings
+    }
+
+    private static func make() -> Result<ListenerCertificates, TestClientError> {
+        guard let fixtures = try? TLSFixtures.shared.get() else {
+            return .failure(TestClientError(description: "TLSFixtures failed"))
+        }
+        let certificates = ListenerCertificates(fixtures: fixtures)
+        let key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+        let script = """
+        set -e
+        mkdir -p '\(certificates.directory)' && cd '\(certificates.directory)'
+        sign() {
+          openssl req \(key) -keyout "$1.key" -out "$1.csr" -subj "/CN=$2" 2>/dev/null
+          printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=%s\\n' "$3" "$5" > "$1.ext"
+          openssl x509 -req -in "$1.csr" -CA "../$4.pem" -CAkey "../$4.key" -CAcreateserial -out "$1.pem" -days 2 -extfile "$1.ext" 2>/dev/null
+        }
+        sign client prometheus 'DNS:prometheus.internal,email:scraper@example.com,URI:spiffe://example.org/prometheus,IP:10.1.2.3,IP:2001:db8:0:0:0:0:0:7' ca clientAuth
+        sign stranger prometheus 'DNS:prometheus.internal' wrong-ca clientAuth
+        sign rotated rotated.test 'DNS:rotated.test,IP:127.0.0.1' ca serverAuth
+        openssl pkey -in ../server.key -aes256 -passout pass:secret -out encrypted.key 2>/dev/null
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null
+        """
+        guard let shell = try? Spawned(["/bin/sh", "-c", script]), shell.closeInputAndWait() == 0 else {
+            return .failure(TestClientError(description: "openssl failed making the listener's test certificates"))
+        }
+        return .success(certificates)
+    }
+}
+
+/// A client-side OpenSSL context for the tests' own TLS client: trusts the
+/// fixture CA, optionally presents a client certificate.
+final class TLSClientContext: @unchecked Sendable {
+    let handle: OpaquePointer
+
+    init(trusting caFile: String, certificate: String? = nil, key: String? = nil,
+         minVersion: Int32 = 0x0303, maxVersion: Int32 = 0) throws {
+        precondition(OpenSSLError.loadLibrary() == nil, "libssl.so.3 must load")
+        guard let handle = cqs_tls_context_new(0, nil, 0) else { throw TestClientError(description: "SSL_CTX_new") }
+        self.handle = handle
+        let read: (String) -> [UInt8] = { Array(FileManager.default.contents(atPath: $0) ?? Data()) }
+        var problems: [String] = []
+        if cqs_tls_context_set_versions(handle, minVersion, maxVersion, nil, 0) < 0 { problems.append("versions") }
+        if read(caFile).withUnsafeBufferPointer({ cqs_tls_context_trust_certificates(handle, $0.baseAddress, $0.count, nil, 0) }) < 0 {
+            problems.append("CA")
+        }
+        cqs_tls_context_verify_server(handle)
+        if let certificate, let key {
+            if read(certificate).withUnsafeBufferPointer({ cqs_tls_context_use_certificate_chain(handle, $0.baseAddress, $0.count, nil, 0) }) < 0
+                || read(key).withUnsafeBufferPointer({ cqs_tls_context_use_private_key(handle, $0.baseAddress, $0.count, nil, 0) }) < 0 {
+                problems.append("client certificate")
+            }
+        }
+        guard problems.isEmpty else { throw TestClientError(description: "client TLS context: \(problems)") }
+    }
+
+    deinit {
+        cqs_tls_context_free(handle)
+    }
+
+    /// Trusts the fixture CA, no client certificate: what `Transport.tls` uses.
+    static let standard: TLSClientContext = try! TLSClientContext(trusting: ListenerCertificates.ready.fixtures.caFile)
+}
