@@ -180,7 +180,7 @@ extension TLSServerContext {
             switch field {
             case "cert_file": "not a usable PEM certificate: \(reason)"
             case "key_file":
-                reason.contains("does not match")
+                reason.contains("does not match") || reason.contains("mismatch")
                     ? "the private key does not match the certificate in cert_file"
                     : "not a usable PEM private key (encrypted keys are not supported): \(reason)"
             case "client_ca_file": "not a usable PEM CA bundle: \(reason)"

@@ -18,7 +18,8 @@ struct ListenerCertificates: Sendable {
     var rotatedCert: String { directory + "/rotated.pem" }
     var rotatedKey: String { directory + "/rotated.key" }
     var encryptedKey: String { directory + "/encrypted.key" }
-    var rsaKey: String { directory + "/rsa.key" }
+    /// A key that belongs to no certificate here but the unrelated CA.
+    var unrelatedKey: String { fixtures.directory + "/wrong-ca.key" }
 
     static let clientSANs = ["prometheus.internal", "scraper@example.com", "spiffe://example.org/prometheus", "10.1.2.3", "2001:db8::7"]
 
@@ -62,7 +63,6 @@ struct ListenerCertificates: Sendable {
         sign stranger prometheus 'DNS:prometheus.internal' wrong-ca clientAuth
         sign rotated rotated.test 'DNS:rotated.test,IP:127.0.0.1' ca serverAuth
         openssl pkey -in ../server.key -aes256 -passout pass:secret -out encrypted.key 2>/dev/null
-        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null
         """
         guard let shell = try? Spawned(["/bin/sh", "-c", script]), shell.closeInputAndWait() == 0 else {
             return .failure(TestClientError(description: "openssl failed making the listener's test certificates"))
