@@ -107,6 +107,7 @@ if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
         ("FuzzDuration", ["QuotaConfig", "QuotaExporter"]),
         ("FuzzRetryAfter", ["QuotaCollection", "QuotaTime"]),
         ("FuzzScrape", ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaConfig"]),
+        ("FuzzTLSServer", ["QuotaHTTP", "CQuotaSystem"]),
     ]
     package.targets += [
         .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),

@@ -28,14 +28,14 @@ cd "$(dirname "$0")/.."
 harnesses=(
   FuzzHTTPRequest FuzzHTTPHead FuzzChunkedBody FuzzJSON FuzzConfig FuzzAccept
   FuzzCloudflare FuzzHuaweiCES FuzzIAMToken FuzzZitadel FuzzRSAKey
-  FuzzRFC3339 FuzzDuration FuzzRetryAfter FuzzScrape FuzzYAML
+  FuzzRFC3339 FuzzDuration FuzzRetryAfter FuzzScrape FuzzYAML FuzzTLSServer
 )
 
 # The dictionary for each harness: HTTP syntax or JSON syntax and field names.
 dictionary() {
   case "$1" in
     FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzRetryAfter | FuzzScrape) echo Fuzz/dict/http.dict ;;
-    FuzzRSAKey) echo "" ;;
+    FuzzRSAKey | FuzzTLSServer) echo "" ;;
     FuzzYAML) echo Fuzz/dict/yaml.dict ;;
     *) echo Fuzz/dict/json.dict ;;
   esac
