@@ -214,6 +214,39 @@ extension ServerTests {
             }
         }
 
+        /// At the cap, a client stalled in its handshake goes before an idle
+        /// keep-alive connection, as a head still arriving does.
+        @Test func aStalledHandshakeIsEvictedBeforeAnIdleConnection() async throws {
+            try await Self.withTLSServer(configure: { $0.maxConnections = 2 }) { server, port, _ in
+                let idle = try await blocking {
+                    let client = try Transport.tls.connect(port: port)
+                    try client.send(get("/first"))
+                    _ = try client.readResponse()
+                    return client
+                }
+                let stalled = try await blocking {
+                    let client = try TestClient(port: port)
+                    try client.send([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+                    return client
+                }
+                #expect(await eventually { server.stats.openConnections == 2 })
+                let response = try await blocking {
+                    let client = try Transport.tls.connect(port: port)
+                    try client.send(get("/new"))
+                    return try client.readResponse()
+                }
+                #expect(response.text == "hello /new")
+                #expect(try await blocking { stalled.waitForClose() })
+                let fromIdle = try await blocking {
+                    try idle.send(get("/still-here"))
+                    return try idle.readResponse()
+                }
+                #expect(fromIdle.text == "hello /still-here")
+                #expect(server.stats.evictedByCapTotal == 1)
+                #expect(server.stats.tlsHandshakeFailuresTotal == 0)
+            }
+        }
+
         @Test func garbageInsteadOfAClientHelloIsClosedCleanly() async throws {
             var generator = SeededGenerator(seed: 13)
             try await Self.withTLSServer { server, port, _ in
