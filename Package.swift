@@ -17,8 +17,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "QuotaConcurrency", swiftSettings: strict),
-        // libcurl (opened at run time, no dev headers needed) and the Linux
-        // calls Swift's Glibc module leaves out.
+        // libcurl and OpenSSL (opened at run time, no dev headers needed)
+        // and the Linux calls Swift's Glibc module leaves out.
         .target(name: "CQuotaSystem"),
         .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
         .target(name: "QuotaLogging", dependencies: ["QuotaConcurrency"], swiftSettings: strict),
@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "quota_exporter", dependencies: ["QuotaExporter"], swiftSettings: strict),
 
         .testTarget(name: "QuotaExpositionTests", dependencies: ["QuotaExposition"]),
-        .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency"]),
+        .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency", "CQuotaSystem", "LoopbackSupport"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
         .testTarget(name: "QuotaYAMLTests", dependencies: ["QuotaYAML", "QuotaConfig"]),
         /// Python loopback servers (HTTP, TLS, h2, CONNECT proxies), openssl-made
@@ -117,6 +117,7 @@ if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
         ("FuzzScrape", ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaConfig"]),
         ("FuzzBasicAuth", ["QuotaWeb", "QuotaCrypto"]),
         ("FuzzWebConfig", ["QuotaWeb", "QuotaConfig", "QuotaHTTP"]),
+        ("FuzzTLSServer", ["QuotaHTTP", "CQuotaSystem"]),
     ]
     package.targets += [
         .target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),

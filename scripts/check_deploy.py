@@ -239,8 +239,8 @@ def main():
     check(froms[-1].strip() == "runtime" and "runtime AS prebuilt" in froms
           and sum(f.endswith("AS runtime") for f in froms) == 1,
           "Dockerfile: the default image and --target prebuilt are both the runtime stage plus the binary")
-    check(re.search(r"apt-get install -y --no-install-recommends libcurl4 ca-certificates tzdata\s", dockerfile) is not None,
-          "Dockerfile: runtime packages are libcurl4 ca-certificates tzdata")
+    check(re.search(r"apt-get install -y --no-install-recommends libcurl4 libssl3 ca-certificates tzdata\s", dockerfile) is not None,
+          "Dockerfile: runtime packages are libcurl4 libssl3 ca-certificates tzdata")
     with open(os.path.join(ROOT, "deploy/Dockerfile.dockerignore")) as f:
         ignore = f.read().split()
     check("!deploy/prebuilt/quota_exporter" in ignore, "Dockerfile.dockerignore lets the prebuilt binary in")

@@ -62,7 +62,11 @@ install -D -m 0755 "$bin" "$root/usr/bin/quota_exporter"
 # what it links, as the runtime image's libcurl4t64 package does.
 curl_lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" { print $NF; exit }')
 [ -n "$curl_lib" ] || fail "libcurl.so.4 is not installed (the runtime image has libcurl4t64)"
-for lib in $(ldd "$bin" | grep -o '/[^ ]*') "$curl_lib" $(ldd "$curl_lib" | grep -o '/[^ ]*'); do
+# libssl.so.3 too (the listener's TLS, also opened at run time); libcurl
+# links it already, named here so the root never depends on that.
+ssl_libs=$(ldconfig -p | awk '$1 == "libssl.so.3" || $1 == "libcrypto.so.3" { print $NF }')
+[ -n "$ssl_libs" ] || fail "libssl.so.3 is not installed (the runtime image has libssl3)"
+for lib in $(ldd "$bin" | grep -o '/[^ ]*') "$curl_lib" $(ldd "$curl_lib" | grep -o '/[^ ]*') $ssl_libs; do
   cp -L --parents "$lib" "$root/"
 done
 mkdir -p "$root/etc/ssl/certs" "$root/var/lib/quota_exporter" "$root/proc" "$root/dev" "$root/tmp"

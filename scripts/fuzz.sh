@@ -30,14 +30,14 @@ harnesses=(
   FuzzHTTPRequest FuzzHTTPHead FuzzChunkedBody FuzzJSON FuzzConfig FuzzAccept
   FuzzCloudflare FuzzHuaweiCES FuzzIAMToken FuzzZitadel FuzzRSAKey
   FuzzRFC3339 FuzzDuration FuzzRetryAfter FuzzScrape FuzzYAML
-  FuzzBasicAuth FuzzWebConfig
+  FuzzBasicAuth FuzzWebConfig FuzzTLSServer
 )
 
 # The dictionary for each harness: HTTP syntax or JSON syntax and field names.
 dictionary() {
   case "$1" in
     FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzRetryAfter | FuzzScrape | FuzzBasicAuth) echo Fuzz/dict/http.dict ;;
-    FuzzRSAKey) echo "" ;;
+    FuzzRSAKey | FuzzTLSServer) echo "" ;;
     FuzzYAML) echo Fuzz/dict/yaml.dict ;;
     FuzzWebConfig) echo Fuzz/dict/webconfig.dict ;;
     *) echo Fuzz/dict/json.dict ;;

@@ -8,6 +8,8 @@ import QuotaLogging
 /// returns what the loop must do next instead of doing loop work itself.
 final class Connection {
     enum Phase {
+        /// TLS only: the handshake is under way; no HTTP byte yet.
+        case handshaking
         /// Waiting for or receiving a request (idle, head, or body).
         case reading
         /// The handler is running; extra bytes are buffered, not parsed.
@@ -21,7 +23,7 @@ final class Connection {
     }
 
     private enum Timer {
-        case idle, head, body, write, linger
+        case handshake, idle, head, body, write, linger
     }
 
     enum Outcome {
@@ -56,6 +58,9 @@ final class Connection {
     static let lingerTimeout: Duration = .seconds(2)
     /// What one read may add on top of what the parser holds.
     static let maxReadBytes = 64 * 1024
+    /// TLS: output bytes handed to OpenSSL at a time (four records), so
+    /// a response head and small body parts leave in one record.
+    static let tlsStageBytes = 64 * 1024
 
     let id: UInt64
     let fd: Int32
@@ -65,6 +70,8 @@ final class Connection {
     var handlerTask: Task<Void, Never>?
     /// The epoll interest currently registered, kept by the loop.
     var registeredInterest: UInt32 = 0
+    /// TLS: the handshake failed or timed out (counted by the loop).
+    private(set) var handshakeFailed = false
 
     private let configuration: HTTPServerConfiguration
     private let logger: Logger
@@ -84,6 +91,19 @@ final class Connection {
     private var requestsStarted = 0
     private var inFlight: RequestHead?
 
+    /// Nil for plain HTTP, and after a plain HTTP request on a TLS port.
+    private var tls: TLSSession?
+    /// What the handshake waits for: the socket writable, else readable.
+    private var handshakeWantsWrite = false
+    /// TLS: a read that OpenSSL can only finish by writing, or a write it
+    /// can only finish by reading; rare (key updates), but never dropped.
+    private var readWaitsForWritable = false
+    private var writeWaitsForReadable = false
+    /// TLS: bytes taken from `output` and handed to OpenSSL; after a
+    /// would-block they are offered again unchanged, as OpenSSL requires.
+    private var staged: [UInt8] = []
+    private var stagedOffset = 0
+
     init(
         id: UInt64,
         fd: Int32,
@@ -91,6 +111,7 @@ final class Connection {
         isRejected: Bool,
         configuration: HTTPServerConfiguration,
         logger: Logger,
+        tls: TLSSession? = nil,
         now: ContinuousClock.Instant
     ) {
         self.id = id
@@ -101,14 +122,30 @@ final class Connection {
         self.logger = logger
         self.parser = RequestParser(maxHeadBytes: configuration.maxHeadBytes, maxBodyBytes: configuration.maxBodyBytes)
         self.stageSince = now
-        arm(.head, now)
+        self.tls = tls
+        if tls != nil {
+            phase = .handshaking
+            arm(.handshake, now)
+        } else {
+            arm(.head, now)
+        }
+    }
+
+    /// What to do right after accept: a plain connection over the cap says
+    /// 503 at once; a TLS one first needs its handshake to say anything.
+    func start(now: ContinuousClock.Instant) -> Outcome {
+        guard isRejected, tls == nil else { return .keepOpen }
+        return reject(now: now)
     }
 
     // MARK: What the loop asks
 
     var wantsRead: Bool {
+        if writeWaitsForReadable { return true }
         if inputClosed { return false }
         switch phase {
+        case .handshaking:
+            return !handshakeWantsWrite
         case .reading:
             return input.count < maxBufferedBytes
         case .lingering, .writing(closeAfter: true):
@@ -120,7 +157,20 @@ final class Connection {
         }
     }
 
-    var wantsWrite: Bool { !output.isEmpty }
+    var wantsWrite: Bool {
+        if case .handshaking = phase { return handshakeWantsWrite }
+        return !output.isEmpty || stagedOffset < staged.count || readWaitsForWritable
+    }
+
+    /// TLS: decrypted input OpenSSL already holds. The socket will not
+    /// report it readable again, so the loop reads it without an event.
+    var hasBufferedInput: Bool {
+        guard let tls, wantsRead else { return false }
+        switch phase {
+        case .reading, .handling, .writing(closeAfter: false): return tls.pendingBytes > 0
+        case .handshaking, .writing(closeAfter: true), .lingering: return false
+        }
+    }
 
     /// The hard cap on unconsumed input, whatever the parser's state: what
     /// the parser may hold while it waits, plus one read. Reads never go
@@ -129,10 +179,16 @@ final class Connection {
 
     /// Nil while the connection is doing work that must not be cut short.
     var evictionRank: EvictionRank? {
-        guard !isRejected, case .reading = phase else { return nil }
+        guard !isRejected else { return nil }
+        switch phase {
+        case .handshaking, .reading: break
+        case .handling, .writing, .lingering: return nil
+        }
         let stage: EvictionRank.Stage
         switch timer {
-        case .head: stage = .head
+        // A handshake is the start of receiving a head: ranked with heads
+        // by accept time, so renewing clients evict their own older ones.
+        case .handshake, .head: stage = .head
         case .idle: stage = .idle
         case .body: stage = .body
         case .write, .linger: return nil
@@ -148,26 +204,56 @@ final class Connection {
 
     /// The socket is readable: take one buffer's worth and act on it.
     func readable(into scratch: UnsafeMutableRawBufferPointer, now: ContinuousClock.Instant) -> Outcome {
+        if case .handshaking = phase, let tls {
+            return advanceHandshake(tls, now)
+        }
+        if writeWaitsForReadable {
+            writeWaitsForReadable = false
+            let outcome = flush(now)
+            guard case .keepOpen = outcome else { return outcome }
+        }
         let count: Int
-        // Lingering and refused connections discard what they read.
+        // Lingering and refused connections discard what they read (raw:
+        // nothing after a refusal is ever decrypted).
         let discarding: Bool = switch phase {
         case .lingering, .writing(closeAfter: true): true
-        case .reading, .handling, .writing(closeAfter: false): false
+        case .handshaking, .reading, .handling, .writing(closeAfter: false): false
         }
         let room = discarding ? scratch.count : min(scratch.count, maxBufferedBytes - input.count)
         guard room > 0 else { return .keepOpen }
-        do {
-            count = try Syscall.call("recv") { recv(fd, scratch.baseAddress, room, 0) }
-        } catch {
-            if error.isWouldBlock { return .keepOpen }
-            logger.debug("client connection failed", ["remote": remoteAddress, "error": error.description])
-            return .close
+        if let tls, !discarding {
+            switch tls.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<room])) {
+            case .bytes(let read):
+                count = read
+            case .closed:
+                count = 0
+            case .wantRead:
+                return .keepOpen
+            case .wantWrite:
+                readWaitsForWritable = true
+                return .keepOpen
+            case .failed(let reason):
+                logger.debug("client TLS connection failed", ["remote": remoteAddress, "error": reason])
+                return .close
+            case .done, .plainHTTP:
+                return .close
+            }
+        } else {
+            do {
+                count = try Syscall.call("recv") { recv(fd, scratch.baseAddress, room, 0) }
+            } catch {
+                if error.isWouldBlock { return .keepOpen }
+                logger.debug("client connection failed", ["remote": remoteAddress, "error": error.description])
+                return .close
+            }
         }
         if count == 0 {
             inputClosed = true
         }
 
         switch phase {
+        case .handshaking:
+            return .close  // unreachable: handshakes return above
         case .lingering:
             return inputClosed ? .close : .keepOpen
         case .writing(closeAfter: true):
@@ -189,8 +275,16 @@ final class Connection {
     }
 
     /// The socket can take more output.
-    func writable(now: ContinuousClock.Instant) -> Outcome {
-        flush(now)
+    func writable(into scratch: UnsafeMutableRawBufferPointer, now: ContinuousClock.Instant) -> Outcome {
+        if case .handshaking = phase, let tls {
+            return advanceHandshake(tls, now)
+        }
+        if readWaitsForWritable {
+            readWaitsForWritable = false
+            let outcome = readable(into: scratch, now: now)
+            guard case .keepOpen = outcome else { return outcome }
+        }
+        return wantsWrite ? flush(now) : .keepOpen
     }
 
     /// The handler's answer for the request in flight.
@@ -214,6 +308,10 @@ final class Connection {
     /// Its deadline passed.
     func timedOut(now: ContinuousClock.Instant) -> Outcome {
         switch timer {
+        case .handshake:
+            handshakeFailed = true
+            logger.debug("TLS handshake timed out", ["remote": remoteAddress])
+            return .close
         case .head, .body:
             guard case .reading = phase else { return .close }
             logger.debug("request timed out", ["remote": remoteAddress, "waiting_for": timer == .head ? "head" : "body"])
@@ -228,7 +326,7 @@ final class Connection {
     func beginShutdown(now: ContinuousClock.Instant) -> Outcome {
         shuttingDown = true
         switch phase {
-        case .reading:
+        case .handshaking, .reading:
             return .close
         case .handling, .lingering:
             return .keepOpen
@@ -241,6 +339,42 @@ final class Connection {
     /// Over the connection cap: say 503 and close, without reading a request.
     func reject(now: ContinuousClock.Instant) -> Outcome {
         refuse(HTTPParseError(status: 503, reason: "too many open connections"), now: now)
+    }
+
+    // MARK: TLS handshake
+
+    private func advanceHandshake(_ tls: TLSSession, _ now: ContinuousClock.Instant) -> Outcome {
+        switch tls.handshake() {
+        case .done:
+            handshakeWantsWrite = false
+            if let refusal = tls.allowedSANsRefusal() {
+                handshakeFailed = true
+                logger.debug("TLS client refused", ["remote": remoteAddress, "reason": refusal])
+                return .close
+            }
+            phase = .reading
+            arm(.head, now)
+            return isRejected ? reject(now: now) : .keepOpen
+        case .wantRead:
+            handshakeWantsWrite = false
+            return .keepOpen
+        case .wantWrite:
+            handshakeWantsWrite = true
+            return .keepOpen
+        case .plainHTTP:
+            // Say so in plain HTTP, as Go's server does, then close.
+            self.tls = nil
+            phase = .reading
+            logger.debug("refusing request", ["remote": remoteAddress, "status": "400", "reason": "plain HTTP on the TLS listener"])
+            return refuse(HTTPParseError(status: 400, reason: "this server speaks HTTPS; the client sent plain HTTP"), now: now)
+        case .failed(let reason):
+            handshakeFailed = true
+            logger.debug("TLS handshake failed", ["remote": remoteAddress, "error": reason])
+            return .close
+        case .bytes, .closed:
+            handshakeFailed = true
+            return .close
+        }
     }
 
     // MARK: Request side
@@ -306,6 +440,7 @@ final class Connection {
     /// Writes as much pending output as the socket takes, several chunks
     /// per `sendmsg` so a response head and its body leave together.
     private func flush(_ now: ContinuousClock.Instant) -> Outcome {
+        if let tls { return flushTLS(tls, now) }
         var progressed = false
         while !output.isEmpty {
             let written: Int
@@ -324,6 +459,43 @@ final class Connection {
         }
         outputOffset = 0
         return outputDrained(now)
+    }
+
+    /// `flush` through OpenSSL: output is copied into `staged` a few
+    /// records at a time, and each write reports the records it finished.
+    private func flushTLS(_ tls: TLSSession, _ now: ContinuousClock.Instant) -> Outcome {
+        var progressed = false
+        while stagedOffset < staged.count || !output.isEmpty {
+            if stagedOffset >= staged.count { stageOutput() }
+            let step = staged.withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[stagedOffset...])) }
+            switch step {
+            case .bytes(let written):
+                stagedOffset += written
+                progressed = true
+            case .wantWrite, .wantRead:
+                if step == .wantRead { writeWaitsForReadable = true }
+                if progressed, case .writing = phase { arm(.write, now) }
+                return .keepOpen
+            case .failed(let reason):
+                logger.debug("client went away during response", ["remote": remoteAddress, "error": reason])
+                return .close
+            case .closed, .done, .plainHTTP:
+                return .close
+            }
+        }
+        staged = []
+        stagedOffset = 0
+        return outputDrained(now)
+    }
+
+    private func stageOutput() {
+        staged = []
+        stagedOffset = 0
+        while staged.count < Self.tlsStageBytes, let first = output.first {
+            let take = min(first.count - outputOffset, Self.tlsStageBytes - staged.count)
+            staged.append(contentsOf: first[outputOffset..<(outputOffset + take)])
+            consume(take)
+        }
     }
 
     /// Drops what `sendmsg` wrote from the front of the queue.
@@ -350,12 +522,13 @@ final class Connection {
             phase = .reading
             arm(.idle, now)
             return processInput(now)  // a pipelined request may be waiting
-        case .reading, .handling, .lingering:
+        case .handshaking, .reading, .handling, .lingering:
             return .keepOpen  // e.g. `100 Continue` went out
         }
     }
 
     private func startLingering(_ now: ContinuousClock.Instant) -> Outcome {
+        tls?.shutdown()
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
         phase = .lingering
         input = []
@@ -364,11 +537,13 @@ final class Connection {
     }
 
     private func arm(_ timer: Timer, _ now: ContinuousClock.Instant) {
-        if timer != self.timer {
+        // The head after a handshake keeps the accept time for eviction.
+        if timer != self.timer, !(self.timer == .handshake && timer == .head) {
             stageSince = now
         }
         self.timer = timer
         let timeout: Duration = switch timer {
+        case .handshake: configuration.tlsHandshakeTimeout
         case .idle: configuration.idleTimeout
         case .head: configuration.headTimeout
         case .body: configuration.bodyTimeout

@@ -20,6 +20,9 @@ final class EventLoop {
         let configuration: HTTPServerConfiguration
         let logger: Logger
         let stats: Locked<HTTPServerStats>
+        /// The TLS context new connections get; nil: plain HTTP. Swapped
+        /// by `HTTPServer.replaceTLSContext`.
+        let tls: Locked<TLSServerContext?>
     }
 
     /// Connections accepted past the cap get a 503 while they linger; past
@@ -45,6 +48,8 @@ final class EventLoop {
     /// Descriptors closed while handling the current batch of events: a
     /// later event in the same batch is stale even if accept reused the fd.
     private var closedThisBatch: Set<Int32> = []
+    /// TLS connections holding decrypted input no epoll event will report.
+    private var bufferedInput: Set<Int32> = []
     private let readBuffer: UnsafeMutableRawBufferPointer
     private let eventBuffer: UnsafeMutableRawBufferPointer
 
@@ -76,6 +81,7 @@ final class EventLoop {
             for event in events where !closedThisBatch.contains(event.fd) {
                 handle(event, now: now)
             }
+            readBufferedInput(now: now)
             sweep(now: now)
             if let deadline = shutdownDeadline, connections.isEmpty || now >= deadline {
                 break
@@ -103,9 +109,21 @@ final class EventLoop {
                 outcome = connection.readable(into: readBuffer, now: now)
             }
             if case .keepOpen = outcome, event.isWritable, connection.wantsWrite {
-                outcome = connection.writable(now: now)
+                outcome = connection.writable(into: readBuffer, now: now)
             }
             apply(outcome, to: connection)
+        }
+    }
+
+    /// Reads for connections whose input OpenSSL already decrypted: one
+    /// read each per round, like a socket event, so none starves others.
+    private func readBufferedInput(now: ContinuousClock.Instant) {
+        guard !bufferedInput.isEmpty else { return }
+        let ready = bufferedInput
+        bufferedInput.removeAll(keepingCapacity: true)
+        for fd in ready where !closedThisBatch.contains(fd) {
+            guard let connection = connections[fd] else { continue }
+            apply(connection.readable(into: readBuffer, now: now), to: connection)
         }
     }
 
@@ -151,6 +169,9 @@ final class EventLoop {
         }
         if let deadline = connection.deadline, nextSweep.map({ deadline < $0 }) ?? true {
             nextSweep = deadline
+        }
+        if connection.hasBufferedInput {
+            bufferedInput.insert(connection.fd)
         }
     }
 
@@ -214,6 +235,16 @@ final class EventLoop {
             }
         }
 
+        var session: TLSSession?
+        if let context = deps.tls.withLock({ $0 }) {
+            do {
+                session = try TLSSession(server: context, fd: fd)
+            } catch {
+                deps.logger.error("cannot start TLS for a new connection", ["error": error.message])
+                _ = Glibc.close(fd)
+                return
+            }
+        }
         let connection = Connection(
             id: nextConnectionID,
             fd: fd,
@@ -221,6 +252,7 @@ final class EventLoop {
             isRejected: overCap,
             configuration: deps.configuration,
             logger: deps.logger,
+            tls: session,
             now: now
         )
         nextConnectionID += 1
@@ -235,7 +267,7 @@ final class EventLoop {
         connections[fd] = connection
         if overCap { rejectedCount += 1 }
         deps.stats.withLock { $0.openConnections = connections.count }
-        apply(overCap ? connection.reject(now: now) : .keepOpen, to: connection)
+        apply(connection.start(now: now), to: connection)
     }
 
     /// At the cap, closes the connection that has made least progress (see
@@ -295,6 +327,7 @@ final class EventLoop {
 
     /// Milliseconds until the earliest thing the loop must do on its own.
     private func waitTimeout() -> Int32 {
+        if !bufferedInput.isEmpty { return 0 }
         let wakeUps = [nextSweep, acceptsPausedUntil, shutdownDeadline].compactMap { $0 }
         guard let earliest = wakeUps.min() else { return -1 }
         let remaining = earliest - clock.now
@@ -310,10 +343,15 @@ final class EventLoop {
         try? deps.epoll.remove(connection.fd)
         _ = Glibc.close(connection.fd)
         closedThisBatch.insert(connection.fd)
+        bufferedInput.remove(connection.fd)
         connection.handlerTask?.cancel()
         connections.removeValue(forKey: connection.fd)
         if connection.isRejected { rejectedCount -= 1 }
-        deps.stats.withLock { $0.openConnections = connections.count }
+        let failedHandshake = connection.handshakeFailed
+        deps.stats.withLock { stats in
+            stats.openConnections = connections.count
+            if failedHandshake { stats.tlsHandshakeFailuresTotal += 1 }
+        }
     }
 
     private func closeListeners() {

@@ -28,6 +28,7 @@ public final class HTTPServer: Sendable {
     private let lifecycle = Locked(Lifecycle.notStarted)
     private let stopWaiters = Locked(StopWaiters())
     private let loopTID = Locked<Int32?>(nil)
+    private let tlsBox: Locked<TLSServerContext?>
 
     /// The kernel's id of the loop thread once it runs, so a test can aim a
     /// signal at exactly this server's thread: finding it by its name in
@@ -39,6 +40,7 @@ public final class HTTPServer: Sendable {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
+        self.tlsBox = Locked(configuration.tls)
     }
 
     /// The addresses actually bound, with real ports when port 0 was asked
@@ -54,8 +56,15 @@ public final class HTTPServer: Sendable {
 
     /// Makes connections accepted from now on use `context` (nil: plain
     /// HTTP); connections already open keep the context they started with.
-    /// PLACEHOLDER until the TLS listener lands: it does nothing yet.
-    public func replaceTLSContext(_ context: TLSServerContext?) {}
+    /// Safe from any thread, before or after `start()`.
+    public func replaceTLSContext(_ context: TLSServerContext?) {
+        tlsBox.withLock { $0 = context }
+    }
+
+    /// The context new connections get now; nil: plain HTTP.
+    public var tlsContext: TLSServerContext? {
+        tlsBox.withLock { $0 }
+    }
 
     public var stats: HTTPServerStats {
         statsBox.withLock { $0 }
@@ -97,15 +106,17 @@ public final class HTTPServer: Sendable {
                         handler: handler,
                         configuration: configuration,
                         logger: logger,
-                        stats: statsBox
+                        stats: statsBox,
+                        tls: tlsBox
                     ))
                 } catch {
                     mailbox.close()
                     throw error
                 }
                 state = .running(mailbox, bound: bound)
+                let scheme = tlsBox.withLock { $0 } == nil ? "http" : "https"
                 for address in bound {
-                    logger.info("HTTP server listening", ["address": address.description])
+                    logger.info("HTTP server listening", ["address": address.description, "scheme": scheme])
                 }
             } catch {
                 listeners.forEach { $0.close() }

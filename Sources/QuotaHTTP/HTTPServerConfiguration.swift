@@ -25,6 +25,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// TLS for every listen address; nil: plain HTTP. `HTTPServer.replaceTLSContext`
     /// swaps it for new connections (rotated certificates).
     public var tls: TLSServerContext?
+    /// TLS only: time from accept to a completed handshake. The head
+    /// timeout starts after it.
+    public var tlsHandshakeTimeout: Duration
 
     public init(
         listenAddresses: [ListenAddress],
@@ -36,7 +39,8 @@ public struct HTTPServerConfiguration: Sendable {
         writeTimeout: Duration = .seconds(30),
         maxConnections: Int = 1024,
         maxRequestsPerConnection: Int? = nil,
-        tls: TLSServerContext? = nil
+        tls: TLSServerContext? = nil,
+        tlsHandshakeTimeout: Duration = .seconds(10)
     ) {
         self.listenAddresses = listenAddresses
         self.maxHeadBytes = maxHeadBytes
@@ -48,5 +52,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.maxRequestsPerConnection = maxRequestsPerConnection
         self.tls = tls
+        self.tlsHandshakeTimeout = tlsHandshakeTimeout
     }
 }

@@ -12,7 +12,7 @@ extension ServerTests {
         func getIsAnsweredWith500IdleConnectionsOpen(transport: Transport) async throws {
             raiseOpenFileLimit()
             try await withServer(transport: transport) { server, port in
-                let idle = try (0..<500).map { _ in try transport.connect(port: port) }
+                let idle = try await blocking { try (0..<500).map { _ in try transport.connect(port: port) } }
                 #expect(await eventually { server.stats.openConnections == 500 })
 
                 let started = ContinuousClock.now
@@ -34,17 +34,18 @@ extension ServerTests {
             }
         }
 
-        @Test func clientVanishingMidResponseCostsOnlyItsConnection() async throws {
-            try await withServer { server, port in
+        @Test(arguments: Transport.allCases)
+        func clientVanishingMidResponseCostsOnlyItsConnection(transport: Transport) async throws {
+            try await withServer(transport: transport) { server, port in
                 try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send(get("/big"))
                     try client.readSome(atLeast: 64 * 1024)
                     // Closing with unread data makes the kernel send a reset.
                 }
                 #expect(await eventually { server.stats.openConnections == 0 })
                 let response = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send(get("/after"))
                     return try client.readResponse()
                 }

@@ -12,10 +12,13 @@ extension ServerTests {
         @Test(arguments: Transport.allCases)
         func answers503OnlyWhenEveryConnectionIsBusy(transport: Transport) async throws {
             try await withServer(transport: transport, configure: { $0.maxConnections = 2 }) { server, port in
-                let first = try transport.connect(port: port)
-                let second = try transport.connect(port: port)
-                try first.send(get("/slow?1500"))
-                try second.send(get("/slow?1500"))
+                let (first, second) = try await blocking {
+                    let first = try transport.connect(port: port)
+                    let second = try transport.connect(port: port)
+                    try first.send(get("/slow?1500"))
+                    try second.send(get("/slow?1500"))
+                    return (first, second)
+                }
                 #expect(await eventually { server.stats.requestsTotal == 2 })
 
                 let (refused, closed) = try await blocking {
@@ -39,7 +42,7 @@ extension ServerTests {
         @Test(arguments: Transport.allCases)
         func freeingASlotLetsTheNextClientIn(transport: Transport) async throws {
             try await withServer(transport: transport, configure: { $0.maxConnections = 1 }) { server, port in
-                var holder: (any ClientConnection)? = try transport.connect(port: port)
+                var holder: (any ClientConnection)? = try await blocking { try transport.connect(port: port) }
                 #expect(await eventually { server.stats.openConnections == 1 })
                 holder = nil
                 #expect(await eventually { server.stats.openConnections == 0 })
@@ -58,13 +61,17 @@ extension ServerTests {
         @Test(arguments: Transport.allCases)
         func aHeadStillArrivingMakesRoomBeforeAnIdleConnection(transport: Transport) async throws {
             try await withServer(transport: transport, configure: { $0.maxConnections = 2 }) { server, port in
-                let idle = try transport.connect(port: port)
-                _ = try await blocking {
+                let idle = try await blocking {
+                    let idle = try transport.connect(port: port)
                     try idle.send(get("/first"))
-                    return try idle.readResponse()
+                    _ = try idle.readResponse()
+                    return idle
                 }
-                let trickling = try transport.connect(port: port)
-                try trickling.send("GET / HTTP/1.1\r\nHo")
+                let trickling = try await blocking {
+                    let trickling = try transport.connect(port: port)
+                    try trickling.send("GET / HTTP/1.1\r\nHo")
+                    return trickling
+                }
                 #expect(await eventually { server.stats.openConnections == 2 })
 
                 let response = try await blocking {
@@ -87,13 +94,14 @@ extension ServerTests {
         @Test(arguments: Transport.allCases)
         func theLongestIdleConnectionGoesWhenNoHeadIsArriving(transport: Transport) async throws {
             try await withServer(transport: transport, configure: { $0.maxConnections = 2 }) { server, port in
-                let older = try transport.connect(port: port)
-                let newer = try transport.connect(port: port)
-                _ = try await blocking {
+                let (older, newer) = try await blocking {
+                    let older = try transport.connect(port: port)
+                    let newer = try transport.connect(port: port)
                     try older.send(get("/older"))
                     _ = try older.readResponse()
                     try newer.send(get("/newer"))
-                    return try newer.readResponse()
+                    _ = try newer.readResponse()
+                    return (older, newer)
                 }
 
                 let response = try await blocking {
@@ -103,7 +111,7 @@ extension ServerTests {
                 }
                 #expect(response.text == "hello /new")
                 #expect(try await blocking { older.bytesUntilClose() } == [])
-                #expect(newer.hasNothingToRead())
+                #expect(try await blocking { newer.hasNothingToRead() })
                 #expect(server.stats.evictedByCapTotal == 1)
             }
         }

@@ -19,10 +19,11 @@ extension ServerTests {
             }
         }
 
-        @Test func bigContentLengthGets413BeforeTheBodyIsSent() async throws {
-            try await withServer { _, port in
+        @Test(arguments: Transport.allCases)
+        func bigContentLengthGets413BeforeTheBodyIsSent(transport: Transport) async throws {
+            try await withServer(transport: transport) { _, port in
                 let (response, closed) = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(2 << 20)\r\n\r\n")
                     return (try client.readResponse(), client.waitForClose())
                 }
@@ -32,10 +33,11 @@ extension ServerTests {
             }
         }
 
-        @Test func chunkedBodyOverTheCapGets413() async throws {
-            try await withServer(configure: { $0.maxBodyBytes = 8 }) { _, port in
+        @Test(arguments: Transport.allCases)
+        func chunkedBodyOverTheCapGets413(transport: Transport) async throws {
+            try await withServer(transport: transport, configure: { $0.maxBodyBytes = 8 }) { _, port in
                 let response = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n")
                     return try client.readResponse()
                 }

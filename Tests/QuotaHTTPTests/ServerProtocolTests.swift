@@ -7,10 +7,11 @@ import Glibc
 
 extension ServerTests {
     @Suite struct HTTPProtocol {
-        @Test func servesSeveralRequestsOnOneKeepAliveConnection() async throws {
-            try await withServer { server, port in
+        @Test(arguments: Transport.allCases)
+        func servesSeveralRequestsOnOneKeepAliveConnection(transport: Transport) async throws {
+            try await withServer(transport: transport) { server, port in
                 let bodies = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     return try (1...3).map { index in
                         try client.send(get("/r\(index)"))
                         let response = try client.readResponse()
@@ -26,10 +27,11 @@ extension ServerTests {
             }
         }
 
-        @Test func answersPipelinedRequestsInOrder() async throws {
-            try await withServer { _, port in
+        @Test(arguments: Transport.allCases)
+        func answersPipelinedRequestsInOrder(transport: Transport) async throws {
+            try await withServer(transport: transport) { _, port in
                 let bodies = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send(get("/slow?200") + get("/second") + get("/third"))
                     return try (1...3).map { _ in try client.readResponse().text }
                 }
@@ -37,11 +39,12 @@ extension ServerTests {
             }
         }
 
-        @Test func bodyInManyPartsArrivesWholeAndInOrder() async throws {
+        @Test(arguments: Transport.allCases)
+        func bodyInManyPartsArrivesWholeAndInOrder(transport: Transport) async throws {
             let expected = (0..<150).flatMap { index in [UInt8](repeating: UInt8(ascii: "a") + UInt8(index % 26), count: index % 7 == 0 ? 40_000 : index + 1) }
-            try await withServer { _, port in
+            try await withServer(transport: transport) { _, port in
                 let (first, second) = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send(get("/parts") + get("/parts"))
                     return (try client.readResponse(), try client.readResponse())
                 }
@@ -82,10 +85,11 @@ extension ServerTests {
             }
         }
 
-        @Test func postWithChunkedBodyInPieces() async throws {
-            try await withServer { _, port in
+        @Test(arguments: Transport.allCases)
+        func postWithChunkedBodyInPieces(transport: Transport) async throws {
+            try await withServer(transport: transport) { _, port in
                 let response = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")
                     try client.send("lo\r\n6\r\n world\r\n")
                     try client.send("0\r\n\r\n")

@@ -9,8 +9,11 @@ extension ServerTests {
         @Test(arguments: Transport.allCases)
         func partialHeadGets408WhileOthersAreServed(transport: Transport) async throws {
             try await withServer(transport: transport, configure: { $0.headTimeout = .seconds(2) }) { _, port in
-                let slow = try transport.connect(port: port)
-                try slow.send("GET / HTTP/1.1\r\nHost:")
+                let slow = try await blocking {
+                    let slow = try transport.connect(port: port)
+                    try slow.send("GET / HTTP/1.1\r\nHost:")
+                    return slow
+                }
                 let started = ContinuousClock.now
 
                 let other = try await blocking {
@@ -21,7 +24,7 @@ extension ServerTests {
                 #expect(other.text == "hello /meanwhile")
                 // Served before the slow client's timeout fired: it has
                 // received nothing yet.
-                #expect(slow.hasNothingToRead())
+                #expect(try await blocking { slow.hasNothingToRead() })
 
                 let (timedOut, closed) = try await blocking { (try slow.readResponse(), slow.waitForClose()) }
                 #expect(timedOut.status == 408)
@@ -30,20 +33,22 @@ extension ServerTests {
             }
         }
 
-        @Test func silentClientGets408AfterAccept() async throws {
-            try await withServer(configure: { $0.headTimeout = .milliseconds(300) }) { _, port in
+        @Test(arguments: Transport.allCases)
+        func silentClientGets408AfterAccept(transport: Transport) async throws {
+            try await withServer(transport: transport, configure: { $0.headTimeout = .milliseconds(300) }) { _, port in
                 let response = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     return try client.readResponse()
                 }
                 #expect(response.status == 408)
             }
         }
 
-        @Test func bodyThatStopsArrivingGets408() async throws {
-            try await withServer(configure: { $0.bodyTimeout = .milliseconds(300) }) { _, port in
+        @Test(arguments: Transport.allCases)
+        func bodyThatStopsArrivingGets408(transport: Transport) async throws {
+            try await withServer(transport: transport, configure: { $0.bodyTimeout = .milliseconds(300) }) { _, port in
                 let response = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
                     return try client.readResponse()
                 }
@@ -51,10 +56,11 @@ extension ServerTests {
             }
         }
 
-        @Test func idleKeepAliveConnectionIsClosedQuietly() async throws {
-            try await withServer(configure: { $0.idleTimeout = .milliseconds(300) }) { server, port in
+        @Test(arguments: Transport.allCases)
+        func idleKeepAliveConnectionIsClosedQuietly(transport: Transport) async throws {
+            try await withServer(transport: transport, configure: { $0.idleTimeout = .milliseconds(300) }) { server, port in
                 let (response, closedWithoutBytes) = try await blocking {
-                    let client = try TestClient(port: port)
+                    let client = try transport.connect(port: port)
                     try client.send(get("/"))
                     let response = try client.readResponse()
                     return (response, client.bytesUntilClose() == [])
@@ -65,10 +71,14 @@ extension ServerTests {
             }
         }
 
-        @Test func peerThatStopsReadingIsDropped() async throws {
-            try await withServer(configure: { $0.writeTimeout = .milliseconds(300) }) { server, port in
-                let client = try TestClient(port: port)
-                try client.send(get("/big"))  // 5 MiB, never read
+        @Test(arguments: Transport.allCases)
+        func peerThatStopsReadingIsDropped(transport: Transport) async throws {
+            try await withServer(transport: transport, configure: { $0.writeTimeout = .milliseconds(300) }) { server, port in
+                let client = try await blocking {
+                    let client = try transport.connect(port: port)
+                    try client.send(get("/big"))  // 5 MiB, never read
+                    return client
+                }
                 #expect(await eventually { server.stats.requestsTotal == 1 })
                 #expect(await eventually(within: 10) { server.stats.openConnections == 0 })
                 withExtendedLifetime(client) {}

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+@testable import QuotaHTTP
 
 struct TestClientError: Error, CustomStringConvertible {
     let description: String
@@ -22,11 +23,15 @@ struct TestResponse: Sendable {
 /// so a broken server fails a test instead of hanging it. Unchecked
 /// Sendable: a test hands a client from one thread to the next, never uses
 /// it from two at once.
+///
+/// With `tls`, the same over OpenSSL: the handshake happens in `init`, and
+/// every byte sent and read goes through the TLS session.
 final class TestClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
+    private(set) var tls: TLSSession?
 
-    init(port: UInt16, host: String = "127.0.0.1", timeoutSeconds: Int = 5) throws {
+    init(port: UInt16, host: String = "127.0.0.1", timeoutSeconds: Int = 5, tls context: TLSClientContext? = nil) throws {
         let family = host.contains(":") ? AF_INET6 : AF_INET
         fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
@@ -56,6 +61,15 @@ final class TestClient: @unchecked Sendable {
             Glibc.close(fd)
             throw TestClientError(description: "connect \(host):\(port): errno \(code)")
         }
+        if let context {
+            let session = try TLSSession(contextHandle: context.handle, fd: fd, isServer: false)
+            session.setServerName("localhost")
+            tls = session
+            let step = session.handshake()
+            guard step == .done else {
+                throw TestClientError(description: "TLS handshake with \(host):\(port): \(step)")
+            }
+        }
     }
 
     deinit {
@@ -67,6 +81,15 @@ final class TestClient: @unchecked Sendable {
     }
 
     func send(_ bytes: [UInt8]) throws {
+        if let tls {
+            var offset = 0
+            while offset < bytes.count {
+                let step = bytes.withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+                guard case .bytes(let written) = step else { throw TestClientError(description: "TLS send: \(step)") }
+                offset += written
+            }
+            return
+        }
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -134,6 +157,18 @@ final class TestClient: @unchecked Sendable {
 
     /// True when no byte is waiting and the connection is still open.
     func hasNothingToRead() -> Bool {
+        if let tls {
+            // Decrypting is the only way to tell records with data from
+            // session tickets: read without blocking, keep what came.
+            guard buffer.isEmpty else { return false }
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            defer { _ = fcntl(fd, F_SETFL, flags) }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let step = chunk.withUnsafeMutableBytes { tls.read(into: $0) }
+            if case .bytes(let count) = step { buffer.append(contentsOf: chunk[..<count]) }
+            return step == .wantRead
+        }
         var byte: UInt8 = 0
         let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         return buffer.isEmpty && n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -149,6 +184,23 @@ final class TestClient: @unchecked Sendable {
     /// Appends one read to the buffer; false on EOF or reset.
     private func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
+        if let tls {
+            switch chunk.withUnsafeMutableBytes({ tls.read(into: $0) }) {
+            case .bytes(let count):
+                buffer.append(contentsOf: chunk[..<count])
+                return true
+            case .closed:
+                return false
+            case .wantRead, .wantWrite:
+                throw TestClientError(description: "read timed out")
+            case .failed(let reason):
+                // A reset after the server closed reads as an error here.
+                if reason.contains("reset") || reason.contains("Broken pipe") { return false }
+                throw TestClientError(description: "TLS read: \(reason)")
+            case .done, .plainHTTP:
+                return false
+            }
+        }
         while true {
             let n = recv(fd, &chunk, chunk.count, 0)
             if n > 0 {

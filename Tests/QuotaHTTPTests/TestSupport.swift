@@ -59,6 +59,7 @@ func withServer(
     configure: (inout HTTPServerConfiguration) -> Void = { _ in },
     _ body: (HTTPServer, UInt16) async throws -> Void
 ) async throws {
+    try await transport.prepare()
     var configuration = HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: address)])
     transport.configure(&configuration)
     configure(&configuration)

@@ -223,5 +223,7 @@ void cqs_name_current_thread(const char *name);
 
 /* libcrypt (bcrypt for basic auth): its own header and .c file. */
 #include "CQuotaCrypt.h"
+/* OpenSSL for the listener, in a header of its own. */
+#include "CQuotaTLS.h"
 
 #endif
