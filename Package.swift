@@ -17,7 +17,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "QuotaConcurrency", swiftSettings: strict),
-        // libcurl (opened at run time, no dev headers needed) and the Linux
+        // libcurl and zlib (opened at run time, no dev headers needed) and the Linux
         // calls Swift's Glibc module leaves out.
         .target(name: "CQuotaSystem"),
         .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
