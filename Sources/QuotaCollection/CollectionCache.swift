@@ -27,6 +27,21 @@ public actor CollectionCache {
         /// Bumped when a reload replaces the target, so a result from the
         /// old definition (old token, old account) is not stored.
         var generation = 0
+        /// Changes whenever what this target contributes to the metrics
+        /// changes (a finished collection, a new definition), so its
+        /// rendering can be kept until then.
+        var revision: UInt64 = 0
+    }
+
+    /// The last snapshot, served again while nothing changed and no
+    /// target's values have aged past `maxStaleness`: at 250 targets
+    /// rebuilding and sorting it was most of a cached scrape.
+    private struct ReusableSnapshot {
+        var changes: UInt64
+        var takenAt: Double
+        /// The first instant at which some served values go stale.
+        var validUntil: Double
+        var snapshot: CollectionSnapshot
     }
 
     private struct Waiter {
@@ -38,6 +53,14 @@ public actor CollectionCache {
     /// Bumped whenever what a snapshot would show changes, other than by
     /// values aging past `maxStaleness`; lets `/metrics` reuse a rendering.
     private var version: UInt64 = 0
+    /// Bumped by every change to any state, including a collection starting
+    /// (which the status page shows); invalidates `reusable`.
+    private var changes: UInt64 = 0
+    private var lastRevision: UInt64 = 0
+    private var lastSerial: UInt64 = 0
+    private var reusable: ReusableSnapshot?
+    /// Every identity in snapshot order, sorted once per configuration.
+    private var order: [TargetIdentity] = []
     private var waiters: [UInt64: Waiter] = [:]
     private var nextWaiterID: UInt64 = 0
     private let limiter: ConcurrencyLimiter
@@ -58,9 +81,18 @@ public actor CollectionCache {
         self.invalidations = invalidations
         self.logger = logger
         self.clock = clock
+        var revision: UInt64 = 0
         for target in targets {
-            states[target.identity] = State(target: target)
+            revision += 1
+            states[target.identity] = State(target: target, revision: revision)
         }
+        lastRevision = revision
+        order = states.keys.sorted()
+    }
+
+    private func nextRevision() -> UInt64 {
+        lastRevision += 1
+        return lastRevision
     }
 
     /// Swaps in the targets of a reloaded configuration. Targets that stay
@@ -80,13 +112,16 @@ public actor CollectionCache {
                 existing.lastAttempt = nil
                 existing.generation += 1
                 existing.inFlight = false
+                existing.revision = nextRevision()
                 next[target.identity] = existing
             } else {
-                next[target.identity] = State(target: target)
+                next[target.identity] = State(target: target, revision: nextRevision())
             }
         }
         states = next
+        order = states.keys.sorted()
         version += 1
+        changes += 1
         for id in waiters.keys {
             checkWaiter(id)
         }
@@ -99,7 +134,10 @@ public actor CollectionCache {
         for (identity, state) in states where isDue(state, now: now) || (invalidated.contains(identity) && !state.inFlight) {
             start(identity)
         }
-        let pending = Set(states.filter { $0.value.inFlight }.keys)
+        var pending = Set<TargetIdentity>()
+        for (identity, state) in states where state.inFlight {
+            pending.insert(identity)
+        }
         if !pending.isEmpty, deadline > .now {
             await wait(for: pending, until: deadline)
         }
@@ -122,8 +160,15 @@ public actor CollectionCache {
     /// The current state without starting anything; for the status page.
     public func snapshot() -> CollectionSnapshot {
         let now = clock()
-        let statuses = states.values.map { state -> TargetStatus in
+        if let reusable, reusable.changes == changes, now >= reusable.takenAt, now <= reusable.validUntil {
+            return reusable.snapshot
+        }
+        var validUntil = Double.infinity
+        let statuses = order.compactMap { states[$0] }.map { state -> TargetStatus in
             let fresh = state.lastSuccess.map { now - $0 <= state.target.settings.maxStaleness } ?? false
+            if fresh, let lastSuccess = state.lastSuccess {
+                validUntil = min(validUntil, lastSuccess + state.target.settings.maxStaleness)
+            }
             return TargetStatus(
                 identity: state.target.identity,
                 labels: state.target.labels,
@@ -136,10 +181,15 @@ public actor CollectionCache {
                 lastError: state.lastError,
                 lastErrorTime: state.lastErrorTime,
                 errorsTotal: state.errorsTotal,
-                refreshing: state.inFlight
+                refreshing: state.inFlight,
+                revision: state.revision
             )
         }
-        return CollectionSnapshot(targets: statuses.sorted { $0.identity < $1.identity }, version: version)
+        lastSerial += 1
+        var snapshot = CollectionSnapshot(targets: statuses, version: version)
+        snapshot.serial = lastSerial
+        reusable = ReusableSnapshot(changes: changes, takenAt: now, validUntil: validUntil, snapshot: snapshot)
+        return snapshot
     }
 
     private func isDue(_ state: State, now: Double) -> Bool {
@@ -153,6 +203,7 @@ public actor CollectionCache {
         state.inFlight = true
         state.lastAttempt = clock()
         states[identity] = state
+        changes += 1
         let target = state.target
         let generation = state.generation
         let limiter = self.limiter
@@ -200,8 +251,10 @@ public actor CollectionCache {
             fields.append(("serving_stale", String(state.lastSuccess.map { clock() - $0 <= state.target.settings.maxStaleness } ?? false)))
             log.log(.warn, "collection failed", fields: fields)
         }
+        state.revision = nextRevision()
         states[identity] = state
         version += 1
+        changes += 1
         for id in waiters.keys {
             checkWaiter(id)
         }
