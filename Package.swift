@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "quota_exporter", dependencies: ["QuotaExporter"], swiftSettings: strict),
 
         .testTarget(name: "QuotaExpositionTests", dependencies: ["QuotaExposition"]),
-        .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency"]),
+        .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency", "LoopbackSupport"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
         .testTarget(name: "QuotaYAMLTests", dependencies: ["QuotaYAML", "QuotaConfig"]),
         /// Python loopback servers (HTTP, TLS, h2, CONNECT proxies), openssl-made

@@ -63,10 +63,13 @@ final class SnapshotRenderer: @unchecked Sendable {
     private let lock = Lock()
     private var formats: [ExpositionFormat: PerFormat] = [:]
     private let writer = ExpositionWriter()
-    /// How many accounts were rendered, for tests: state, not time.
-    private(set) var accountRenderCount = 0
-    /// How many families were gzip-compressed, for tests.
-    private(set) var compressionCount = 0
+    private var accountRenders = 0
+    private var compressions = 0
+
+    /// How many account renderings were made, for tests: state, not time.
+    var accountRenderCount: Int { lock.withLock { accountRenders } }
+    /// How many cached families were gzip-compressed, for tests.
+    var compressionCount: Int { lock.withLock { compressions } }
 
     /// `report` receives each problem of a fresh rendering (a dropped
     /// series); the caller logs the new ones.
@@ -92,11 +95,11 @@ final class SnapshotRenderer: @unchecked Sendable {
                 == families[index].bytes.withUnsafeBufferPointer({ $0.baseAddress }) {
                 if let cached = assembled.gzip[index] { return cached }
                 let part = GzipPart.compress(families[index].bytes, level: GzipPart.cachedLevel)
-                compressionCount += 1
+                compressions += 1
                 formats[format]?.assembled?.gzip[index] = part
                 return part
             }
-            compressionCount += 1
+            compressions += 1
             return GzipPart.compress(families[index].bytes, level: GzipPart.cachedLevel)
         }
     }
@@ -122,7 +125,7 @@ final class SnapshotRenderer: @unchecked Sendable {
             } else {
                 let part = CollectionSnapshot(targets: Array(targets[start..<end]), version: snapshot.version)
                 let rendered = writer.renderEach(ExporterRuntime.snapshotFamilies(part), format: format, headers: false)
-                accountRenderCount += 1
+                accountRenders += 1
                 for problem in rendered.problems { report(problem.description) }
                 var lines: [String: [UInt8]] = [:]
                 for family in rendered.families { lines[family.name] = family.bytes }
