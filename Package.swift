@@ -98,6 +98,7 @@ if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
         ("FuzzConfig", ["QuotaExporter", "QuotaCollection", "QuotaConfig", "QuotaYAML"]),
         ("FuzzYAML", ["QuotaYAML", "QuotaConfig"]),
         ("FuzzAccept", ["QuotaExposition"]),
+        ("FuzzAcceptEncoding", ["QuotaHTTP"]),
         ("FuzzCloudflare", ["QuotaCloudflare", "QuotaCollection", "QuotaConfig"]),
         ("FuzzHuaweiCES", ["QuotaHuaweiCES", "QuotaCollection", "QuotaLogging"]),
         ("FuzzIAMToken", ["QuotaHuaweiCES", "QuotaConfig"]),

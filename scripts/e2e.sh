@@ -41,7 +41,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  for f in exporter.log prometheus.log fakes.log config.json metrics.prom; do
+  for f in exporter.log prometheus.log fakes.log config.json metrics.prom proxy.log encoding.jsonl; do
     [ -f "$work/$f" ] && cp "$work/$f" "$artifacts/e2e-$f"
   done
   rm -rf "$work"
@@ -174,12 +174,25 @@ check "OpenMetrics content type" grep -qi '^content-type: application/openmetric
 check "OpenMetrics ends with # EOF" sh -c "tail -n 1 '$work/metrics.om' | grep -qx '# EOF'"
 check "prometheus-client OpenMetrics parser" python3 scripts/check_exposition.py --format openmetrics "$work/metrics.om"
 
+curl -fsS --compressed "$base/metrics" -o "$work/metrics.gz.prom" -D "$work/metrics.gz.headers"
+check "gzip when asked (curl --compressed)" grep -qi '^content-encoding: gzip' "$work/metrics.gz.headers"
+check "Vary: Accept-Encoding" grep -qi '^vary: Accept-Encoding' "$work/metrics.gz.headers"
+check "gzip body decompresses to the exposition" python3 scripts/check_exposition.py --format text "$work/metrics.gz.prom"
+check "identity when not asked" sh -c "! grep -qi '^content-encoding' '$work/metrics.headers'"
+
 check "status page lists the quotas" sh -c "curl -fsS '$base/' | grep -q '<strong>seats</strong>'"
 check "unknown path is 404" sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' '$base/nope')\" = 404"
 check "POST /metrics is 405 with Allow" sh -c "curl -s -D - -o /dev/null -X POST '$base/metrics' | grep -qi '^allow: GET, HEAD'"
 
 # A real Prometheus scraping the exporter.
 prom_port=$(free_port)
+# Prometheus also scrapes through a pass-through proxy that logs what it
+# asked for and got (job gzip_probe): it sends Accept-Encoding: gzip, so the
+# exporter answers gzip. Only quota_limit is kept, renamed, so the rules
+# and dashboards see nothing of the second job.
+proxy_port=$(free_port)
+python3 scripts/e2e_checks.py encoding-proxy "$proxy_port" "$base" "$work/encoding.jsonl" 2>"$work/proxy.log" &
+pids+=("$!")
 check "test copy of the rules" python3 scripts/e2e_checks.py test-rules deploy/prometheus/quota-exporter.rules.yml "$work/rules.yml"
 cat >"$work/prometheus.yml" <<YAML
 global:
@@ -192,6 +205,16 @@ scrape_configs:
   - job_name: quota_exporter
     static_configs:
       - targets: ["127.0.0.1:$port"]
+  - job_name: gzip_probe
+    static_configs:
+      - targets: ["127.0.0.1:$proxy_port"]
+    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: quota_limit
+        action: keep
+      - source_labels: [__name__]
+        target_label: __name__
+        replacement: e2e_gzip_quota_limit
 YAML
 check "promtool check config" promtool check config "$work/prometheus.yml"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
@@ -218,6 +241,9 @@ check "prometheus stores quota_limit" until_series 'quota_limit{quota="seats"} =
 check "usage ratio query works" until_series 'quota_usage / quota_limit > 0.9' 30
 check "collector health in prometheus" until_series 'quota_exporter_collector_up == 1' 30
 check "scrape sample count sane" until_series 'scrape_samples_scraped{job="quota_exporter"} > 30' 30
+check "data scraped with gzip arrives in prometheus" until_series 'e2e_gzip_quota_limit{job="gzip_probe",quota="seats"} == 250' 30
+check "the gzip scrape has every sample" until_series 'scrape_samples_scraped{job="gzip_probe"} == on() scrape_samples_scraped{job="quota_exporter"}' 30
+check "prometheus asked for gzip and got it" python3 scripts/e2e_checks.py encoding-log "$work/encoding.jsonl"
 
 check "rules loaded and healthy, recording rules have series" until_ok 30 python3 scripts/e2e_checks.py rules "$prom" deploy/prometheus/quota-exporter.rules.yml
 
