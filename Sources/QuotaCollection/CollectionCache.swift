@@ -59,6 +59,13 @@ public actor CollectionCache {
     private var lastRevision: UInt64 = 0
     private var lastSerial: UInt64 = 0
     private var reusable: ReusableSnapshot?
+    private var schedule: (changes: UInt64, nextDue: Double, anyInFlight: Bool)?
+    /// Targets changed since the last snapshot, which the next one patches.
+    private var dirty: Set<TargetIdentity> = []
+    /// Each identity's index in `order`.
+    private var position: [TargetIdentity: Int] = [:]
+    /// Bumped when the set of targets may have changed (a reload).
+    private var layout: UInt64 = 1
     /// Every identity in snapshot order, sorted once per configuration.
     private var order: [TargetIdentity] = []
     private var waiters: [UInt64: Waiter] = [:]
@@ -88,6 +95,7 @@ public actor CollectionCache {
         }
         lastRevision = revision
         order = states.keys.sorted()
+        position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
     }
 
     private func nextRevision() -> UInt64 {
@@ -120,6 +128,9 @@ public actor CollectionCache {
         }
         states = next
         order = states.keys.sorted()
+        position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        layout += 1
+        reusable = nil
         version += 1
         changes += 1
         for id in waiters.keys {
@@ -131,17 +142,44 @@ public actor CollectionCache {
     public func refresh(deadline: ContinuousClock.Instant) async -> CollectionSnapshot {
         let now = clock()
         let invalidated = invalidations?.take() ?? []
-        for (identity, state) in states where isDue(state, now: now) || (invalidated.contains(identity) && !state.inFlight) {
-            start(identity)
+        // The margin keeps rounding in `nextDue` from delaying a due target.
+        if !invalidated.isEmpty || now >= currentSchedule().nextDue - 0.001 {
+            for (identity, state) in states where isDue(state, now: now) || (invalidated.contains(identity) && !state.inFlight) {
+                start(identity)
+            }
         }
-        var pending = Set<TargetIdentity>()
-        for (identity, state) in states where state.inFlight {
-            pending.insert(identity)
-        }
-        if !pending.isEmpty, deadline > .now {
-            await wait(for: pending, until: deadline)
+        if currentSchedule().anyInFlight {
+            var pending = Set<TargetIdentity>()
+            for (identity, state) in states where state.inFlight {
+                pending.insert(identity)
+            }
+            if deadline > .now {
+                await wait(for: pending, until: deadline)
+            }
         }
         return snapshot()
+    }
+
+    /// When the next target falls due and whether any collection is in
+    /// flight, recomputed only after a change: a scrape between
+    /// collections then looks at no target, however many there are.
+    private func currentSchedule() -> (nextDue: Double, anyInFlight: Bool) {
+        if let schedule, schedule.changes == changes {
+            return (schedule.nextDue, schedule.anyInFlight)
+        }
+        var nextDue = Double.infinity
+        var anyInFlight = false
+        for state in states.values {
+            if state.inFlight {
+                anyInFlight = true
+            } else if let lastAttempt = state.lastAttempt {
+                nextDue = min(nextDue, lastAttempt + state.target.settings.minInterval)
+            } else {
+                nextDue = -Double.infinity
+            }
+        }
+        schedule = (changes, nextDue, anyInFlight)
+        return (nextDue, anyInFlight)
     }
 
     /// Collects every target now, ignoring `minInterval`, and waits for all
@@ -160,36 +198,61 @@ public actor CollectionCache {
     /// The current state without starting anything; for the status page.
     public func snapshot() -> CollectionSnapshot {
         let now = clock()
-        if let reusable, reusable.changes == changes, now >= reusable.takenAt, now <= reusable.validUntil {
-            return reusable.snapshot
+        if var reused = reusable, now >= reused.takenAt, now <= reused.validUntil {
+            if reused.changes == changes {
+                return reused.snapshot
+            }
+            // Only the targets in `dirty` changed since: patch them in.
+            for identity in dirty {
+                guard let index = position[identity], let state = states[identity] else { continue }
+                let (status, freshUntil) = Self.status(of: state, now: now)
+                reused.snapshot.targets[index] = status
+                reused.validUntil = min(reused.validUntil, freshUntil)
+            }
+            return keep(reused.snapshot, takenAt: reused.takenAt, validUntil: reused.validUntil)
         }
         var validUntil = Double.infinity
         let statuses = order.compactMap { states[$0] }.map { state -> TargetStatus in
-            let fresh = state.lastSuccess.map { now - $0 <= state.target.settings.maxStaleness } ?? false
-            if fresh, let lastSuccess = state.lastSuccess {
-                validUntil = min(validUntil, lastSuccess + state.target.settings.maxStaleness)
-            }
-            return TargetStatus(
-                identity: state.target.identity,
-                labels: state.target.labels,
-                settings: state.target.settings,
-                readings: fresh ? state.readings : [],
-                up: state.up,
-                lastDuration: state.lastDuration,
-                lastSuccess: state.lastSuccess,
-                lastAttempt: state.lastAttempt,
-                lastError: state.lastError,
-                lastErrorTime: state.lastErrorTime,
-                errorsTotal: state.errorsTotal,
-                refreshing: state.inFlight,
-                revision: state.revision
-            )
+            let (status, freshUntil) = Self.status(of: state, now: now)
+            validUntil = min(validUntil, freshUntil)
+            return status
         }
-        lastSerial += 1
         var snapshot = CollectionSnapshot(targets: statuses, version: version)
+        snapshot.layout = layout
+        return keep(snapshot, takenAt: now, validUntil: validUntil)
+    }
+
+    private func keep(_ snapshot: CollectionSnapshot, takenAt: Double, validUntil: Double) -> CollectionSnapshot {
+        var snapshot = snapshot
+        lastSerial += 1
         snapshot.serial = lastSerial
-        reusable = ReusableSnapshot(changes: changes, takenAt: now, validUntil: validUntil, snapshot: snapshot)
+        snapshot.version = version
+        dirty.removeAll(keepingCapacity: true)
+        reusable = ReusableSnapshot(changes: changes, takenAt: takenAt, validUntil: validUntil, snapshot: snapshot)
         return snapshot
+    }
+
+    /// What a snapshot shows of `state` at `now`, and until when its values
+    /// stay fresh (infinity when it serves none).
+    private static func status(of state: State, now: Double) -> (TargetStatus, freshUntil: Double) {
+        let fresh = state.lastSuccess.map { now - $0 <= state.target.settings.maxStaleness } ?? false
+        let freshUntil = fresh ? state.lastSuccess.map { $0 + state.target.settings.maxStaleness } ?? .infinity : .infinity
+        let status = TargetStatus(
+            identity: state.target.identity,
+            labels: state.target.labels,
+            settings: state.target.settings,
+            readings: fresh ? state.readings : [],
+            up: state.up,
+            lastDuration: state.lastDuration,
+            lastSuccess: state.lastSuccess,
+            lastAttempt: state.lastAttempt,
+            lastError: state.lastError,
+            lastErrorTime: state.lastErrorTime,
+            errorsTotal: state.errorsTotal,
+            refreshing: state.inFlight,
+            revision: state.revision
+        )
+        return (status, freshUntil)
     }
 
     private func isDue(_ state: State, now: Double) -> Bool {
@@ -204,6 +267,7 @@ public actor CollectionCache {
         state.lastAttempt = clock()
         states[identity] = state
         changes += 1
+        dirty.insert(identity)
         let target = state.target
         let generation = state.generation
         let limiter = self.limiter
@@ -255,6 +319,7 @@ public actor CollectionCache {
         states[identity] = state
         version += 1
         changes += 1
+        dirty.insert(identity)
         for id in waiters.keys {
             checkWaiter(id)
         }

@@ -42,6 +42,10 @@ public struct CollectionSnapshot: Sendable {
     /// snapshot (same serial) while nothing changed, so a renderer that
     /// saw this serial can reuse its output without looking further.
     public var serial: UInt64 = 0
+    /// Nonzero for a snapshot the cache made; equal layouts mean the same
+    /// targets in the same order (it changes only at a reload), so a
+    /// renderer can compare targets by position.
+    public var layout: UInt64 = 0
 
     /// Equal fingerprints mean equal metrics. Within one version the only
     /// change possible is targets' values aging out, which the count of

@@ -24,6 +24,7 @@ public final class ExporterRuntime: Sendable {
     let state: RuntimeState
     let writer = ExpositionWriter()
     let renderer = SnapshotRenderer()
+    let liveRuns = LiveGzipRuns()
     private let lastAccept = Locked<(header: String, format: ExpositionFormat)?>(nil)
     let clock: @Sendable () -> Double
 
@@ -220,11 +221,13 @@ public final class ExporterRuntime: Sendable {
     ) -> [[UInt8]]? {
         var parts: [GzipPart] = []
         var pending: [[UInt8]] = []
+        var run = 0
         func flush() -> Bool {
             guard !pending.isEmpty else { return true }
-            guard let part = GzipPart.compress(pending, level: GzipPart.freshLevel) else { return false }
+            guard let part = liveRuns.part(run: run, format: stable.format, of: pending) else { return false }
             parts.append(part)
             pending.removeAll(keepingCapacity: true)
+            run += 1
             return true
         }
         for item in order {
@@ -251,14 +254,14 @@ public final class ExporterRuntime: Sendable {
         if let upstream = writer.renderTrusted(counter.family, format: format) {
             families.append(upstream)
         }
-        // A provider's families carry configured values (ZITADEL instance
-        // IDs), so they go through the normaliser.
-        let extras = providers.flatMap { $0.extraFamilies() }
-        if !extras.isEmpty {
-            let rendered = writer.renderEach(extras, format: format)
-            families += rendered.families
-            for problem in rendered.problems.map(\.description) where state.isNewProblem(problem) {
-                logger.warn("series dropped from exposition", ["problem": problem])
+        // Providers' own families (ZITADEL's notification counters): names
+        // and label names are the providers' constants, label values are
+        // escaped as always.
+        for provider in providers {
+            for family in provider.extraFamilies() {
+                if let rendered = writer.renderTrusted(family, format: format) {
+                    families.append(rendered)
+                }
             }
         }
         families.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }

@@ -16,11 +16,15 @@ import QuotaHTTP
 ///   changes the health gauges, not the quota values);
 /// - per family again, gzip-compressed on first demand and kept with it.
 ///
-/// A snapshot the cache hands out again (same `serial`) costs one compare.
+/// A snapshot the cache hands out again (same `serial`) costs one compare;
+/// within one `layout` (no reload) targets are compared by position, so a
+/// collection costs its account's rendering and the changed families'
+/// joins, not a walk through hashed lookups of every target.
 final class SnapshotRenderer: @unchecked Sendable {
     /// What one scrape gets: the snapshot families sorted by name, and a
     /// way to their compressed form.
     struct Stable {
+        var format: ExpositionFormat
         var families: [RenderedFamily]
         /// `gzip(index)` is `families[index]` compressed (cached).
         let gzip: (Int) -> GzipPart?
@@ -38,25 +42,28 @@ final class SnapshotRenderer: @unchecked Sendable {
         }
     }
 
-    private struct AccountRendering {
-        /// Per target: `revision << 1 | has readings`.
-        var key: [UInt64]
-        var lines: [String: [UInt8]]
-    }
-
     private struct Assembled {
         var serial: UInt64
-        var order: [AccountID]
-        /// Per header (in `headers` order), the joined family; nil when no
-        /// account has lines for it.
+        /// Per header, the joined family (nil when no account has lines for
+        /// it) and its compressed form once asked for.
         var byHeader: [RenderedFamily?]
-        var families: [RenderedFamily]
         var gzip: [GzipPart?]
+        /// The non-nil `byHeader` entries, and the header index of each.
+        var families: [RenderedFamily]
+        var headerOf: [Int]
     }
 
     private struct PerFormat {
+        /// The snapshot families' headers, sorted by name.
         var headers: [RenderedFamily]
-        var accounts: [AccountID: AccountRendering] = [:]
+        var headerIndex: [String: Int]
+        var layout: UInt64 = 0
+        /// Target index ranges of the accounts, in series order.
+        var accounts: [Range<Int>] = []
+        /// Per target: `revision << 1 | has readings`, as last rendered.
+        var keys: [UInt64] = []
+        /// Per account (as in `accounts`), per header: its lines.
+        var lines: [[[UInt8]?]] = []
         var assembled: Assembled?
     }
 
@@ -75,99 +82,107 @@ final class SnapshotRenderer: @unchecked Sendable {
     /// series); the caller logs the new ones.
     func stable(_ snapshot: CollectionSnapshot, format: ExpositionFormat, report: (String) -> Void) -> Stable {
         let families: [RenderedFamily] = lock.withLock {
-            var state = formats[format] ?? PerFormat(headers: Self.headers(format: format, writer: writer))
+            var state = formats[format] ?? Self.initial(format: format, writer: writer)
             if let assembled = state.assembled, assembled.serial == snapshot.serial, snapshot.serial != 0 {
                 return assembled.families
             }
-            let assembled = assemble(snapshot, format: format, state: &state, report: report)
-            state.assembled = assembled
+            formats[format] = nil  // keeps the arrays below uniquely referenced while they are edited
+            assemble(snapshot, format: format, state: &state, report: report)
             formats[format] = state
-            return assembled.families
+            return state.assembled!.families
         }
-        return Stable(families: families) { [self] index in gzip(index, format: format, of: families) }
+        return Stable(format: format, families: families) { [self] index in gzip(index, format: format, of: families) }
     }
 
     private func gzip(_ index: Int, format: ExpositionFormat, of families: [RenderedFamily]) -> GzipPart? {
         lock.withLock {
-            // Only from the rendering this scrape was given; a newer one may be in place already.
-            if let assembled = formats[format]?.assembled, assembled.families.count == families.count,
-               assembled.families[index].bytes.withUnsafeBufferPointer({ $0.baseAddress })
-                == families[index].bytes.withUnsafeBufferPointer({ $0.baseAddress }) {
-                if let cached = assembled.gzip[index] { return cached }
-                let part = GzipPart.compress(families[index].bytes, level: GzipPart.cachedLevel)
-                compressions += 1
-                formats[format]?.assembled?.gzip[index] = part
-                return part
+            // Kept only for the rendering this scrape was given; a newer one may be in place already.
+            let assembled = formats[format]?.assembled
+            let current = assembled.map { index < $0.families.count && Self.sameBuffer($0.families[index].bytes, families[index].bytes) } ?? false
+            if current, let assembled, let cached = assembled.gzip[assembled.headerOf[index]] {
+                return cached
             }
             compressions += 1
-            return GzipPart.compress(families[index].bytes, level: GzipPart.cachedLevel)
+            let part = GzipPart.compress(families[index].bytes, level: GzipPart.cachedLevel)
+            if current, let header = assembled?.headerOf[index] {
+                formats[format]?.assembled?.gzip[header] = part
+            }
+            return part
         }
     }
 
-    private func assemble(_ snapshot: CollectionSnapshot, format: ExpositionFormat, state: inout PerFormat, report: (String) -> Void) -> Assembled {
-        // Accounts in the snapshot's order (targets of one account are
-        // adjacent in it), each re-rendered only if one of its targets changed.
-        var order: [AccountID] = []
-        var next: [AccountID: AccountRendering] = [:]
-        var changed = Set<String>()
-        var start = 0
+    private static func sameBuffer(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        lhs.withUnsafeBufferPointer { $0.baseAddress } == rhs.withUnsafeBufferPointer { $0.baseAddress } && lhs.count == rhs.count
+    }
+
+    private func assemble(_ snapshot: CollectionSnapshot, format: ExpositionFormat, state: inout PerFormat, report: (String) -> Void) {
         let targets = snapshot.targets
+        let keys = targets.map { $0.revision << 1 | ($0.readings.isEmpty ? 0 : 1) }
+        // Revision 0 is a status the cache did not make (a test's): never reused.
+        let relayout = snapshot.layout == 0 || snapshot.layout != state.layout || keys.count != state.keys.count
+            || keys.contains { $0 >> 1 == 0 }
+        if relayout {
+            state.accounts = Self.accounts(of: targets)
+            state.lines = Array(repeating: Array(repeating: nil, count: state.headers.count), count: state.accounts.count)
+        }
+        var changed = [Bool](repeating: relayout, count: state.headers.count)
+        for (account, range) in state.accounts.enumerated() {
+            if !relayout && keys[range] == state.keys[range] { continue }
+            let part = CollectionSnapshot(targets: Array(targets[range]), version: snapshot.version)
+            let rendered = writer.renderEach(ExporterRuntime.snapshotFamilies(part), format: format, headers: false)
+            accountRenders += 1
+            for problem in rendered.problems { report(problem.description) }
+            var lines = [[UInt8]?](repeating: nil, count: state.headers.count)
+            for family in rendered.families {
+                if let header = state.headerIndex[family.name] { lines[header] = family.bytes }
+            }
+            for header in lines.indices where lines[header] != state.lines[account][header] {
+                changed[header] = true
+            }
+            state.lines[account] = lines
+        }
+        state.keys = keys
+        state.layout = snapshot.layout
+
+        let previous = state.assembled
+        var byHeader: [RenderedFamily?] = []
+        var gzip: [GzipPart?] = []
+        var families: [RenderedFamily] = []
+        var headerOf: [Int] = []
+        for (index, header) in state.headers.enumerated() {
+            var family: RenderedFamily?
+            var compressed: GzipPart?
+            if !changed[index], let previous {
+                family = previous.byHeader[index]
+                compressed = previous.gzip[index]
+            } else {
+                family = Self.join(header, state.lines.compactMap { $0[index] })
+            }
+            byHeader.append(family)
+            gzip.append(compressed)
+            if let family {
+                families.append(family)
+                headerOf.append(index)
+            }
+        }
+        state.assembled = Assembled(serial: snapshot.serial, byHeader: byHeader, gzip: gzip, families: families, headerOf: headerOf)
+    }
+
+    /// The accounts' target ranges (targets of one account are adjacent in
+    /// a snapshot), sorted into series order.
+    private static func accounts(of targets: [TargetStatus]) -> [Range<Int>] {
+        var ranges: [(id: AccountID, range: Range<Int>)] = []
+        var start = 0
         while start < targets.count {
             let id = AccountID(provider: targets[start].identity.provider, account: targets[start].identity.account)
             var end = start + 1
             while end < targets.count, targets[end].identity.provider == id.provider, targets[end].identity.account == id.account {
                 end += 1
             }
-            let key = targets[start..<end].map { $0.revision << 1 | ($0.readings.isEmpty ? 0 : 1) }
-            // Revision 0 is a status the cache did not make (a test's): never reused.
-            if let kept = state.accounts[id], kept.key == key, !key.contains(where: { $0 >> 1 == 0 }) {
-                next[id] = kept
-            } else {
-                let part = CollectionSnapshot(targets: Array(targets[start..<end]), version: snapshot.version)
-                let rendered = writer.renderEach(ExporterRuntime.snapshotFamilies(part), format: format, headers: false)
-                accountRenders += 1
-                for problem in rendered.problems { report(problem.description) }
-                var lines: [String: [UInt8]] = [:]
-                for family in rendered.families { lines[family.name] = family.bytes }
-                let before = state.accounts[id]?.lines ?? [:]
-                for name in Set(lines.keys).union(before.keys) where lines[name] != before[name] {
-                    changed.insert(name)
-                }
-                next[id] = AccountRendering(key: key, lines: lines)
-            }
-            order.append(id)
+            ranges.append((id, start..<end))
             start = end
         }
-        let previous = state.assembled
-        if order != previous?.order {
-            // Rarely (a reload): sort the accounts into series order.
-            var seen = Set<AccountID>()
-            order = order.filter { seen.insert($0).inserted }.sorted { $0.precedes($1) }
-        }
-        let rejoinAll = previous == nil || previous?.order != order
-        state.accounts = next
-
-        var byHeader: [RenderedFamily?] = []
-        var gzip: [GzipPart?] = []
-        var families: [RenderedFamily] = []
-        for (index, header) in state.headers.enumerated() {
-            let family: RenderedFamily?
-            var compressed: GzipPart?
-            if !rejoinAll, let previous, !changed.contains(header.name) {
-                family = previous.byHeader[index]
-                if let family, let position = previous.families.firstIndex(where: { $0.name == family.name }) {
-                    compressed = previous.gzip[position]
-                }
-            } else {
-                family = Self.join(header, order.compactMap { next[$0]?.lines[header.name] })
-            }
-            byHeader.append(family)
-            if let family {
-                families.append(family)
-                gzip.append(compressed)
-            }
-        }
-        return Assembled(serial: snapshot.serial, order: order, byHeader: byHeader, families: families, gzip: gzip)
+        return ranges.sorted { $0.id.precedes($1.id) }.map(\.range)
     }
 
     private static func join(_ header: RenderedFamily, _ parts: [[UInt8]]) -> RenderedFamily? {
@@ -179,11 +194,12 @@ final class SnapshotRenderer: @unchecked Sendable {
         return RenderedFamily(name: header.name, bytes: bytes)
     }
 
-    /// The snapshot families' headers, sorted by name as the writer sorts
-    /// families; taken from `SnapshotMetrics` with no samples.
-    private static func headers(format: ExpositionFormat, writer: ExpositionWriter) -> [RenderedFamily] {
-        ExporterRuntime.snapshotFamilies(CollectionSnapshot(targets: []))
+    /// The headers of the snapshot families (from `SnapshotMetrics` with no
+    /// samples), sorted by name as the writer sorts families.
+    private static func initial(format: ExpositionFormat, writer: ExpositionWriter) -> PerFormat {
+        let headers = ExporterRuntime.snapshotFamilies(CollectionSnapshot(targets: []))
             .map { writer.header(of: $0, format: format) }
             .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        return PerFormat(headers: headers, headerIndex: Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.name, $0) }))
     }
 }

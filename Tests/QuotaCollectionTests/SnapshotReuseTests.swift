@@ -44,6 +44,10 @@ private func later() -> ContinuousClock.Instant { .now + .seconds(60) }
         #expect(second.serial != first.serial)
         #expect(second.targets[0].revision == first.targets[0].revision)
         #expect(second.targets[1].revision != first.targets[1].revision)
+        // The patched snapshot shows the new attempt like a rebuilt one would.
+        #expect(second.targets[1].lastAttempt != nil && second.targets[1].refreshing == false && second.targets[1].up == true)
+        #expect(second.targets.map(\.identity.account) == ["a", "b"])
+        #expect(second.version > first.version)
     }
 
     @Test func valuesAgingOutGiveANewSnapshot() async {
