@@ -66,6 +66,27 @@ public actor CollectionCache {
     private var position: [TargetIdentity: Int] = [:]
     /// Bumped when the set of targets may have changed (a reload).
     private var layout: UInt64 = 1
+    /// What scheduling reads of each target, by position in `order`: plain
+    /// values, so a scrape can look at all of them without copying states.
+    private struct Timing {
+        var inFlight: Bool
+        var lastAttempt: Double?
+        var minInterval: Double
+
+        init(_ state: State) {
+            inFlight = state.inFlight
+            lastAttempt = state.lastAttempt
+            minInterval = state.target.settings.minInterval
+        }
+
+        func isDue(now: Double) -> Bool {
+            guard !inFlight else { return false }
+            guard let lastAttempt else { return true }
+            return now - lastAttempt >= minInterval
+        }
+    }
+
+    private var timings: [Timing] = []
     /// Every identity in snapshot order, sorted once per configuration.
     private var order: [TargetIdentity] = []
     private var waiters: [UInt64: Waiter] = [:]
@@ -89,13 +110,17 @@ public actor CollectionCache {
         self.logger = logger
         self.clock = clock
         var revision: UInt64 = 0
+        var initial: [TargetIdentity: State] = [:]
         for target in targets {
             revision += 1
-            states[target.identity] = State(target: target, revision: revision)
+            initial[target.identity] = State(target: target, revision: revision)
         }
+        let sorted = initial.keys.sorted()
+        states = initial
         lastRevision = revision
-        order = states.keys.sorted()
-        position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        order = sorted
+        position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+        timings = sorted.map { Timing(initial[$0]!) }
     }
 
     private func nextRevision() -> UInt64 {
@@ -129,6 +154,7 @@ public actor CollectionCache {
         states = next
         order = states.keys.sorted()
         position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        timings = order.map { Timing(states[$0]!) }
         layout += 1
         reusable = nil
         version += 1
@@ -144,14 +170,19 @@ public actor CollectionCache {
         let invalidated = invalidations?.take() ?? []
         // The margin keeps rounding in `nextDue` from delaying a due target.
         if !invalidated.isEmpty || now >= currentSchedule().nextDue - 0.001 {
-            for (identity, state) in states where isDue(state, now: now) || (invalidated.contains(identity) && !state.inFlight) {
-                start(identity)
+            // By position over plain values: walking `states` would copy
+            // every target's state.
+            for index in timings.indices {
+                let timing = timings[index]
+                if timing.isDue(now: now) || (!timing.inFlight && !invalidated.isEmpty && invalidated.contains(order[index])) {
+                    start(order[index])
+                }
             }
         }
         if currentSchedule().anyInFlight {
             var pending = Set<TargetIdentity>()
-            for (identity, state) in states where state.inFlight {
-                pending.insert(identity)
+            for index in timings.indices where timings[index].inFlight {
+                pending.insert(order[index])
             }
             if deadline > .now {
                 await wait(for: pending, until: deadline)
@@ -169,11 +200,11 @@ public actor CollectionCache {
         }
         var nextDue = Double.infinity
         var anyInFlight = false
-        for state in states.values {
-            if state.inFlight {
+        for timing in timings {
+            if timing.inFlight {
                 anyInFlight = true
-            } else if let lastAttempt = state.lastAttempt {
-                nextDue = min(nextDue, lastAttempt + state.target.settings.minInterval)
+            } else if let lastAttempt = timing.lastAttempt {
+                nextDue = min(nextDue, lastAttempt + timing.minInterval)
             } else {
                 nextDue = -Double.infinity
             }
@@ -202,7 +233,10 @@ public actor CollectionCache {
             if reused.changes == changes {
                 return reused.snapshot
             }
-            // Only the targets in `dirty` changed since: patch them in.
+            // Only the targets in `dirty` changed since: patch them in,
+            // dropping the kept copy first so that the statuses are
+            // (usually) uniquely referenced and patched in place.
+            reusable = nil
             for identity in dirty {
                 guard let index = position[identity], let state = states[identity] else { continue }
                 let (status, freshUntil) = Self.status(of: state, now: now)
@@ -255,12 +289,6 @@ public actor CollectionCache {
         return (status, freshUntil)
     }
 
-    private func isDue(_ state: State, now: Double) -> Bool {
-        guard !state.inFlight else { return false }
-        guard let lastAttempt = state.lastAttempt else { return true }
-        return now - lastAttempt >= state.target.settings.minInterval
-    }
-
     private func start(_ identity: TargetIdentity) {
         guard var state = states[identity] else { return }
         state.inFlight = true
@@ -268,6 +296,7 @@ public actor CollectionCache {
         states[identity] = state
         changes += 1
         dirty.insert(identity)
+        if let index = position[identity] { timings[index] = Timing(state) }
         let target = state.target
         let generation = state.generation
         let limiter = self.limiter
@@ -320,6 +349,7 @@ public actor CollectionCache {
         version += 1
         changes += 1
         dirty.insert(identity)
+        if let index = position[identity] { timings[index] = Timing(state) }
         for id in waiters.keys {
             checkWaiter(id)
         }

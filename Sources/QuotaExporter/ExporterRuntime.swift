@@ -188,7 +188,7 @@ public final class ExporterRuntime: Sendable {
         var lastName: String?
         while next.stable < stable.families.count || next.live < live.count {
             let takeCached = next.live == live.count
-                || (next.stable < stable.families.count && !live[next.live].name.utf8.lexicographicallyPrecedes(stable.families[next.stable].name.utf8))
+                || (next.stable < stable.families.count && !live[next.live].name.utf8Precedes(stable.families[next.stable].name))
             let family = takeCached ? stable.families[next.stable] : live[next.live]
             let item = (cached: takeCached, index: takeCached ? next.stable : next.live)
             if takeCached { next.stable += 1 } else { next.live += 1 }
@@ -264,7 +264,7 @@ public final class ExporterRuntime: Sendable {
                 }
             }
         }
-        families.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        families.sort { $0.name.utf8Precedes($1.name) }
         return families
     }
 
