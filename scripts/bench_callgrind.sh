@@ -56,7 +56,7 @@ start() {
 
 # Instructions since the last zeroing, from a fresh dump.
 dump_ir() {
-  callgrind_control -d "$pid" >/dev/null
+  callgrind_control -d "$pid" >/dev/null 2>&1
   local file; file=$(ls -t "$out.$pid".* | head -n 1)
   awk '/^(summary|totals):/ {print $2; exit}' "$file"
 }
@@ -73,7 +73,7 @@ cached() {
   config "$targets" 0 >"$work/config-$targets.json"
   start "$work/config-$targets.json"
   scrape 3 "$@"
-  callgrind_control -z "$pid" >/dev/null
+  callgrind_control -z "$pid" >/dev/null 2>&1
   scrape "$scrapes" "$@"
   local ir; ir=$(dump_ir)
   kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -88,7 +88,7 @@ after_collection() {
   local total=0
   for _ in 1 2 3; do
     sleep 1.2  # the fast target is due again
-    callgrind_control -z "$pid" >/dev/null
+    callgrind_control -z "$pid" >/dev/null 2>&1
     scrape 1
     total=$((total + $(dump_ir)))
   done
