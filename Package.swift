@@ -17,7 +17,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "QuotaConcurrency", swiftSettings: strict),
-        // libcurl and OpenSSL (opened at run time, no dev headers needed)
+        // libcurl, OpenSSL and zlib (opened at run time, no dev headers needed)
         // and the Linux calls Swift's Glibc module leaves out.
         .target(name: "CQuotaSystem"),
         .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
@@ -106,6 +106,7 @@ if Context.environment["QUOTA_EXPORTER_FUZZ"] == "1" {
         ("FuzzConfig", ["QuotaExporter", "QuotaCollection", "QuotaConfig", "QuotaYAML"]),
         ("FuzzYAML", ["QuotaYAML", "QuotaConfig"]),
         ("FuzzAccept", ["QuotaExposition"]),
+        ("FuzzAcceptEncoding", ["QuotaHTTP"]),
         ("FuzzCloudflare", ["QuotaCloudflare", "QuotaCollection", "QuotaConfig"]),
         ("FuzzHuaweiCES", ["QuotaHuaweiCES", "QuotaCollection", "QuotaLogging"]),
         ("FuzzIAMToken", ["QuotaHuaweiCES", "QuotaConfig"]),

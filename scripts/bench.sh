@@ -2,19 +2,28 @@
 # Benchmark: /metrics of the release binary against nginx serving the very
 # same bytes from a file, in one run on this machine, for N synthetic series.
 # Prints throughput and latency of both, their ratios, and the exporter's
-# memory. Usage: scripts/bench.sh [SERIES...]   (default: 1000 10000)
-# Env: DURATION (wrk seconds, default 10), CONNECTIONS (default 16), THREADS (default 2),
-# ROUNDS (alternating exporter/nginx runs per size, default 3; the median is shown).
+# memory; then callgrind instruction counts (scripts/bench_callgrind.sh) and
+# the outbound benchmark (scripts/bench_outbound.sh).
+# Usage: scripts/bench.sh [SERIES...]
+# Cases are SERIES:CONNECTIONS:SENDFILE (nginx's sendfile on or off); the
+# default is issue 12's goals: "1000:16:off 1000:1:off 10000:16:on". Given
+# SERIES, each runs with CONNECTIONS and SENDFILE (default off).
+# Env: CASES, DURATION (wrk seconds, default 10), CONNECTIONS (default 16),
+# THREADS (default 2, at most the connections), ROUNDS (alternating
+# exporter/nginx runs per case, default 3; the median is shown),
+# CALLGRIND=0 / OUTBOUND=0 to skip those parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in wrk nginx curl python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required (apt-get install wrk nginx-light curl)"; exit 1; }
 done
-sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 duration=${DURATION:-10}
-connections=${CONNECTIONS:-16}
-threads=${THREADS:-2}
 rounds=${ROUNDS:-3}
+if [ $# -gt 0 ]; then
+  cases=(); for n in "$@"; do cases+=("$n:${CONNECTIONS:-16}:${SENDFILE:-off}"); done
+else
+  read -r -a cases <<<"${CASES:-1000:16:off 1000:1:off 10000:16:on}"
+fi
 
 work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run unprivileged and must read the served file
@@ -51,7 +60,10 @@ PY
 }
 
 printf '\n%-8s %-9s %10s %10s %10s %10s %12s %12s\n' series server req/s avg_ms p99_ms bytes rss_kib peak_rss_kib
-for n in "${sizes[@]}"; do
+for case in "${cases[@]}"; do
+  IFS=: read -r n connections sendfile <<<"$case"
+  threads=${THREADS:-2}; ((threads <= connections)) || threads=$connections
+  echo "-- $n series, wrk -t$threads -c$connections -d${duration}s, nginx sendfile $sendfile"
   # Each static quota with a limit and a usage gives 4 data series
   # (limit, usage, remaining, exhausted); 100 quotas per account.
   python3 - "$n" >"$work/config-$n.json" <<'PY'
@@ -84,6 +96,7 @@ daemon off;
 events { worker_connections 1024; }
 http {
   access_log off;
+  sendfile $sendfile;
   default_type "text/plain; version=0.0.4; charset=utf-8";
   keepalive_requests 1000000;
   server { listen 127.0.0.1:$nginx_port; root $work/nginx-$n/root; }
@@ -119,4 +132,5 @@ print(f"{'':8} RSS at {series} series after load: {rss:.1f} MiB, peak {hwm:.1f} 
 PY
   kill "$exporter" "$nginx_pid"; wait "$exporter" "$nginx_pid" 2>/dev/null || true
 done
+[ "${CALLGRIND:-1}" = 0 ] || scripts/bench_callgrind.sh "$bin"
 [ "${OUTBOUND:-1}" = 0 ] || scripts/bench_outbound.sh "$bin"

@@ -66,7 +66,10 @@ curl_lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" { print $NF; exit }')
 # links it already, named here so the root never depends on that.
 ssl_libs=$(ldconfig -p | awk '$1 == "libssl.so.3" || $1 == "libcrypto.so.3" { print $NF }')
 [ -n "$ssl_libs" ] || fail "libssl.so.3 is not installed (the runtime image has libssl3)"
-for lib in $(ldd "$bin" | grep -o '/[^ ]*') "$curl_lib" $(ldd "$curl_lib" | grep -o '/[^ ]*') $ssl_libs; do
+# zlib too (dlopen("libz.so.1") for gzip scrapes; zlib1g is in every Debian image).
+zlib_lib=$(ldconfig -p | awk '$1 == "libz.so.1" { print $NF; exit }')
+[ -n "$zlib_lib" ] || fail "libz.so.1 is not installed (the runtime image has zlib1g)"
+for lib in $(ldd "$bin" | grep -o '/[^ ]*') "$curl_lib" $(ldd "$curl_lib" | grep -o '/[^ ]*') $ssl_libs "$zlib_lib"; do
   cp -L --parents "$lib" "$root/"
 done
 mkdir -p "$root/etc/ssl/certs" "$root/var/lib/quota_exporter" "$root/proc" "$root/dev" "$root/tmp"
@@ -107,13 +110,15 @@ curl -fsS -X POST "http://127.0.0.1:$port/zitadel/notifications/1/static-binary-
   -d '{"unit":1,"id":"n1","callURL":"x","periodStart":"2026-01-01T00:00:00Z","threshold":10,"usage":100}'
 test -s "$root/var/lib/quota_exporter/zitadel-state.json" || { echo "FAIL: no state file on the volume"; exit 1; }
 curl -fsS "http://127.0.0.1:$port/metrics" >"$root/../metrics-$port.prom"
+curl -fsS --compressed -D "$root/../gzip-$port.headers" -o /dev/null "http://127.0.0.1:$port/metrics"
+grep -qi '^content-encoding: gzip' "$root/../gzip-$port.headers" || { echo "FAIL: no gzip answer (zlib not loaded?)"; exit 1; }
 kill -TERM "$server"
 wait "$server" || { echo "FAIL: exit status $? after SIGTERM"; exit 1; }
 INNER
 metrics="$root/../metrics-$port.prom"
-trap 'cleanup; rm -f "$metrics" "$root/../exporter-$port.log"' EXIT
+trap 'cleanup; rm -f "$metrics" "$root/../exporter-$port.log" "$root/../gzip-$port.headers"' EXIT
 grep -q '^quota_limit{provider="static",account="acme-contract",quota="seats",unit="seats",team="platform"} 250$' "$metrics" || fail "no quota in the scrape"
 grep -q '^process_resident_memory_bytes ' "$metrics" || fail "no process metrics in the scrape"
 grep -q '^quota_exporter_build_info{' "$metrics" || fail "no build info in the scrape"
-echo "ok   --version, --config.check, a ZITADEL notification stored on the volume and a scrape,"
+echo "ok   --version, --config.check, a ZITADEL notification stored on the volume and a scrape (also gzip),"
 echo "     in a read-only root as uid 65534 with only the runtime libraries"

@@ -47,7 +47,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  for f in exporter.log replica-0.log replica-1.log prometheus.log fakes.log config.json ha.json metrics.prom; do
+  for f in exporter.log replica-0.log replica-1.log prometheus.log fakes.log config.json ha.json metrics.prom proxy.log encoding.jsonl; do
     [ -f "$work/$f" ] && cp "$work/$f" "$artifacts/e2e-$f"
   done
   rm -rf "$work"
@@ -205,6 +205,12 @@ check "OpenMetrics content type" grep -qi '^content-type: application/openmetric
 check "OpenMetrics ends with # EOF" sh -c "tail -n 1 '$work/metrics.om' | grep -qx '# EOF'"
 check "prometheus-client OpenMetrics parser" python3 scripts/check_exposition.py --format openmetrics "$work/metrics.om"
 
+curl -fsS "${auth[@]}" --compressed "$base/metrics" -o "$work/metrics.gz.prom" -D "$work/metrics.gz.headers"
+check "gzip when asked (curl --compressed)" grep -qi '^content-encoding: gzip' "$work/metrics.gz.headers"
+check "Vary: Accept-Encoding" grep -qi '^vary: Accept-Encoding' "$work/metrics.gz.headers"
+check "gzip body decompresses to the exposition" python3 scripts/check_exposition.py --format text "$work/metrics.gz.prom"
+check "identity when not asked" sh -c "! grep -qi '^content-encoding' '$work/metrics.headers'"
+
 check "status page lists the quotas" sh -c "curl -fsS -u 'prometheus:$scrape_password' '$base/' | grep -q '<strong>seats</strong>'"
 check "unknown path is 404" sh -c "test \"\$(curl -s -u 'prometheus:$scrape_password' -o /dev/null -w '%{http_code}' '$base/nope')\" = 404"
 check "POST /metrics is 405 with Allow" sh -c "curl -s -u 'prometheus:$scrape_password' -D - -o /dev/null -X POST '$base/metrics' | grep -qi '^allow: GET, HEAD'"
@@ -257,6 +263,13 @@ start_replica 1
 
 # A real Prometheus scraping the exporter.
 prom_port=$(free_port)
+# Prometheus also scrapes through a pass-through proxy that logs what it
+# asked for and got (job gzip_probe): it sends Accept-Encoding: gzip, so the
+# exporter answers gzip. Only quota_limit is kept, renamed, so the rules
+# and dashboards see nothing of the second job.
+proxy_port=$(free_port)
+python3 scripts/e2e_checks.py encoding-proxy "$proxy_port" "$base" "$work/encoding.jsonl" 2>"$work/proxy.log" &
+pids+=("$!")
 check "test copy of the rules" python3 scripts/e2e_checks.py test-rules deploy/prometheus/quota-exporter.rules.yml "$work/rules.yml"
 cat >"$work/prometheus.yml" <<YAML
 global:
@@ -282,6 +295,19 @@ scrape_configs:
   - job_name: quota_exporter_replicas
     static_configs:
       - targets: ["127.0.0.1:$r0_port", "127.0.0.1:$r1_port"]
+  - job_name: gzip_probe
+    basic_auth:
+      username: prometheus
+      password: $scrape_password
+    static_configs:
+      - targets: ["127.0.0.1:$proxy_port"]
+    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: quota_limit
+        action: keep
+      - source_labels: [__name__]
+        target_label: __name__
+        replacement: e2e_gzip_quota_limit
 YAML
 check "promtool check config" promtool check config "$work/prometheus.yml"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
@@ -310,6 +336,9 @@ check "collector health in prometheus" until_series 'quota_exporter_collector_up
 check "scrape sample count sane" until_series 'scrape_samples_scraped{job="quota_exporter"} > 30' 30
 check "a wrong scrape password is a down target" until_series 'up{job="quota_exporter_wrong_password"} == 0' 30
 check "its scrape error is the 401" until_ok 30 python3 scripts/e2e_checks.py target-error "$prom" quota_exporter_wrong_password 401
+check "data scraped with gzip arrives in prometheus" until_series 'e2e_gzip_quota_limit{job="gzip_probe",quota="seats"} == 250' 30
+check "the gzip scrape has every sample" until_series 'scrape_samples_scraped{job="gzip_probe"} == on() scrape_samples_scraped{job="quota_exporter"}' 30
+check "prometheus asked for gzip and got it" python3 scripts/e2e_checks.py encoding-log "$work/encoding.jsonl"
 
 check "rules loaded and healthy, recording rules have series" until_ok 30 python3 scripts/e2e_checks.py rules "$prom" deploy/prometheus/quota-exporter.rules.yml
 

@@ -34,6 +34,14 @@ rules and the status page. Standard library only (plus PyYAML for the rules).
       The status page has a row for every (provider, account, quota) in /metrics.
   e2e_checks.py png-nonblank FILE.png
       A screenshot that decodes and is not one flat colour.
+  e2e_checks.py encoding-proxy PORT UPSTREAM LOG.jsonl
+      Serves 127.0.0.1:PORT, passes each GET to UPSTREAM (the exporter) with
+      the scraper's headers, returns the answer byte for byte (still gzip),
+      and logs the request's Accept-Encoding and the answer's
+      Content-Encoding, so the run can show what Prometheus was sent.
+  e2e_checks.py encoding-log LOG.jsonl
+      Prometheus asked for gzip and every such scrape was answered with a
+      gzip body that decompresses.
 """
 
 import html.parser
@@ -412,6 +420,53 @@ def target_error(prom, job, expected):
         print(target["health"], target.get("lastError", ""))
         if target["health"] != "down" or expected not in target.get("lastError", ""):
             fail("target of %s: health %s, last error %r" % (job, target["health"], target.get("lastError")))
+def encoding_proxy(port, upstream, log_path):
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            forwarded = {k: v for k, v in self.headers.items()
+                         if k.lower() in ("accept", "accept-encoding", "authorization", "user-agent", "x-prometheus-scrape-timeout-seconds")}
+            request = urllib.request.Request(upstream + self.path, headers=forwarded)
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                body = answer.read()
+                status, headers = answer.status, answer.headers
+            entry = {"user_agent": self.headers.get("User-Agent", ""),
+                     "accept_encoding": self.headers.get("Accept-Encoding"),
+                     "content_encoding": headers.get("Content-Encoding"), "vary": headers.get("Vary"),
+                     "bytes": len(body)}
+            if entry["content_encoding"] == "gzip":
+                entry["decompressed"] = len(zlib.decompress(body, 31))
+            with open(log_path, "a") as log:
+                log.write(json.dumps(entry) + "\n")
+            self.send_response(status)
+            for name in ("Content-Type", "Content-Encoding", "Vary"):
+                if headers.get(name):
+                    self.send_header(name, headers[name])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), Handler).serve_forever()
+
+
+def encoding_log(log_path):
+    entries = [json.loads(line) for line in open(log_path)]
+    scrapes = [e for e in entries if e["user_agent"].startswith("Prometheus/")]
+    if not scrapes:
+        fail("no scrape from Prometheus went through the proxy")
+    asked = [e for e in scrapes if "gzip" in (e["accept_encoding"] or "")]
+    if not asked:
+        fail("Prometheus did not send Accept-Encoding: gzip: " + repr(scrapes[-1]))
+    for entry in asked:
+        if entry["content_encoding"] != "gzip" or entry["vary"] != "Accept-Encoding" or entry.get("decompressed", 0) <= entry["bytes"]:
+            fail("a Prometheus scrape was not answered with gzip: " + repr(entry))
+    last = asked[-1]
+    print(f"{len(asked)} Prometheus scrapes with Accept-Encoding: {last['accept_encoding']!r} answered gzip "
+          f"({last['bytes']} bytes for {last['decompressed']})")
 
 
 def main():
@@ -444,6 +499,10 @@ def main():
         status_page(*args)
     elif command == "png-nonblank":
         png_nonblank(*args)
+    elif command == "encoding-proxy":
+        encoding_proxy(*args)
+    elif command == "encoding-log":
+        encoding_log(*args)
     else:
         fail("unknown command " + command)
 

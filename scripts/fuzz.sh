@@ -27,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 harnesses=(
-  FuzzHTTPRequest FuzzHTTPHead FuzzChunkedBody FuzzJSON FuzzConfig FuzzAccept
+  FuzzHTTPRequest FuzzHTTPHead FuzzChunkedBody FuzzJSON FuzzConfig FuzzAccept FuzzAcceptEncoding
   FuzzCloudflare FuzzHuaweiCES FuzzIAMToken FuzzZitadel FuzzRSAKey
   FuzzRFC3339 FuzzDuration FuzzRetryAfter FuzzScrape FuzzYAML
   FuzzBasicAuth FuzzWebConfig FuzzTLSServer
@@ -36,7 +36,7 @@ harnesses=(
 # The dictionary for each harness: HTTP syntax or JSON syntax and field names.
 dictionary() {
   case "$1" in
-    FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzRetryAfter | FuzzScrape | FuzzBasicAuth) echo Fuzz/dict/http.dict ;;
+    FuzzHTTPRequest | FuzzHTTPHead | FuzzChunkedBody | FuzzAccept | FuzzAcceptEncoding | FuzzRetryAfter | FuzzScrape | FuzzBasicAuth) echo Fuzz/dict/http.dict ;;
     FuzzRSAKey | FuzzTLSServer) echo "" ;;
     FuzzYAML) echo Fuzz/dict/yaml.dict ;;
     FuzzWebConfig) echo Fuzz/dict/webconfig.dict ;;

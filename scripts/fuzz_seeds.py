@@ -147,6 +147,10 @@ def main():
                 corpus.add("FuzzChunkedBody", text.split("\r\n\r\n", 1)[1] if "\r\n\r\n" in text else body)
         if re.fullmatch(r"[a-z*]+/[a-z0-9.*+-]+(\s*;[^,]*)?(\s*,\s*[a-z*]+/[a-z0-9.*+-]+(\s*;[^,]*)?)*", text.strip()):
             corpus.add("FuzzAccept", text)
+        if re.fullmatch(r"[A-Za-z0-9*.-]+(\s*;\s*[qQ]=[0-9.]*)?(\s*,\s*[A-Za-z0-9*.-]+(\s*;\s*[qQ]=[0-9.]*)?)*", text.strip()) and any(
+            word in text.lower() for word in ("gzip", "identity", "*", "br", "deflate")
+        ):
+            corpus.add("FuzzAcceptEncoding", text)
         for stamp in timestamp.findall(text):
             corpus.add("FuzzRFC3339", stamp)
         if re.fullmatch(r"(\d+(y|w|d|h|ms|m|s))+|0", text):

@@ -35,6 +35,21 @@ public actor CollectionCache {
         /// Bumped when a reload replaces the target, so a result from the
         /// old definition (old token, old account) is not stored.
         var generation = 0
+        /// Changes whenever what this target contributes to the metrics
+        /// changes (a finished collection, a new definition), so its
+        /// rendering can be kept until then.
+        var revision: UInt64 = 0
+    }
+
+    /// The last snapshot, served again while nothing changed and no
+    /// target's values have aged past `maxStaleness`: at 250 targets
+    /// rebuilding and sorting it was most of a cached scrape.
+    private struct ReusableSnapshot {
+        var changes: UInt64
+        var takenAt: Double
+        /// The first instant at which some served values go stale.
+        var validUntil: Double
+        var snapshot: CollectionSnapshot
     }
 
     private struct Waiter {
@@ -46,6 +61,42 @@ public actor CollectionCache {
     /// Bumped whenever what a snapshot would show changes, other than by
     /// values aging past `maxStaleness`; lets `/metrics` reuse a rendering.
     private var version: UInt64 = 0
+    /// Bumped by every change to any state, including a collection starting
+    /// (which the status page shows); invalidates `reusable`.
+    private var changes: UInt64 = 0
+    private var lastRevision: UInt64 = 0
+    private var lastSerial: UInt64 = 0
+    private var reusable: ReusableSnapshot?
+    private var schedule: (changes: UInt64, nextDue: Double, anyInFlight: Bool)?
+    /// Targets changed since the last snapshot, which the next one patches.
+    private var dirty: Set<TargetIdentity> = []
+    /// Each identity's index in `order`.
+    private var position: [TargetIdentity: Int] = [:]
+    /// Bumped when the set of targets may have changed (a reload).
+    private var layout: UInt64 = 1
+    /// What scheduling reads of each target, by position in `order`: plain
+    /// values, so a scrape can look at all of them without copying states.
+    private struct Timing {
+        var inFlight: Bool
+        var lastAttempt: Double?
+        var minInterval: Double
+
+        init(_ state: State) {
+            inFlight = state.inFlight
+            lastAttempt = state.lastAttempt
+            minInterval = state.target.settings.minInterval
+        }
+
+        func isDue(now: Double) -> Bool {
+            guard !inFlight else { return false }
+            guard let lastAttempt else { return true }
+            return now - lastAttempt >= minInterval
+        }
+    }
+
+    private var timings: [Timing] = []
+    /// Every identity in snapshot order, sorted once per configuration.
+    private var order: [TargetIdentity] = []
     private var waiters: [UInt64: Waiter] = [:]
     private var nextWaiterID: UInt64 = 0
     /// The bounds on this cache's upstream requests; a configuration's
@@ -72,9 +123,23 @@ public actor CollectionCache {
         self.invalidations = invalidations
         self.logger = logger
         self.clock = clock
+        var revision: UInt64 = 0
+        var initial: [TargetIdentity: State] = [:]
         for target in targets {
-            states[target.identity] = State(target: target)
+            revision += 1
+            initial[target.identity] = State(target: target, revision: revision)
         }
+        let sorted = initial.keys.sorted()
+        states = initial
+        lastRevision = revision
+        order = sorted
+        position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+        timings = sorted.map { Timing(initial[$0]!) }
+    }
+
+    private func nextRevision() -> UInt64 {
+        lastRevision += 1
+        return lastRevision
     }
 
     /// Swaps in the targets of a reloaded configuration. Targets that stay
@@ -99,13 +164,20 @@ public actor CollectionCache {
                 existing.generation += 1
                 existing.inFlight = false
                 existing.attempt = nil
+                existing.revision = nextRevision()
                 next[target.identity] = existing
             } else {
-                next[target.identity] = State(target: target)
+                next[target.identity] = State(target: target, revision: nextRevision())
             }
         }
         states = next
+        order = states.keys.sorted()
+        position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        timings = order.map { Timing(states[$0]!) }
+        layout += 1
+        reusable = nil
         version += 1
+        changes += 1
         for id in waiters.keys {
             checkWaiter(id)
         }
@@ -115,14 +187,49 @@ public actor CollectionCache {
     public func refresh(deadline: ContinuousClock.Instant) async -> CollectionSnapshot {
         let now = clock()
         let invalidated = invalidations?.take() ?? []
-        for (identity, state) in states where isDue(state, now: now) || (invalidated.contains(identity) && !state.inFlight) {
-            start(identity)
+        // The margin keeps rounding in `nextDue` from delaying a due target.
+        if !invalidated.isEmpty || now >= currentSchedule().nextDue - 0.001 {
+            // By position over plain values: walking `states` would copy
+            // every target's state.
+            for index in timings.indices {
+                let timing = timings[index]
+                if timing.isDue(now: now) || (!timing.inFlight && !invalidated.isEmpty && invalidated.contains(order[index])) {
+                    start(order[index])
+                }
+            }
         }
-        let pending = Set(states.filter { $0.value.inFlight }.keys)
-        if !pending.isEmpty, deadline > .now {
-            await wait(for: pending, until: deadline)
+        if currentSchedule().anyInFlight {
+            var pending = Set<TargetIdentity>()
+            for index in timings.indices where timings[index].inFlight {
+                pending.insert(order[index])
+            }
+            if deadline > .now {
+                await wait(for: pending, until: deadline)
+            }
         }
         return snapshot()
+    }
+
+    /// When the next target falls due and whether any collection is in
+    /// flight, recomputed only after a change: a scrape between
+    /// collections then looks at no target, however many there are.
+    private func currentSchedule() -> (nextDue: Double, anyInFlight: Bool) {
+        if let schedule, schedule.changes == changes {
+            return (schedule.nextDue, schedule.anyInFlight)
+        }
+        var nextDue = Double.infinity
+        var anyInFlight = false
+        for timing in timings {
+            if timing.inFlight {
+                anyInFlight = true
+            } else if let lastAttempt = timing.lastAttempt {
+                nextDue = min(nextDue, lastAttempt + timing.minInterval)
+            } else {
+                nextDue = -Double.infinity
+            }
+        }
+        schedule = (changes, nextDue, anyInFlight)
+        return (nextDue, anyInFlight)
     }
 
     /// Collects every target now, ignoring `minInterval`, and waits for all
@@ -141,30 +248,64 @@ public actor CollectionCache {
     /// The current state without starting anything; for the status page.
     public func snapshot() -> CollectionSnapshot {
         let now = clock()
-        let statuses = states.values.map { state -> TargetStatus in
-            let fresh = state.lastSuccess.map { now - $0 <= state.target.settings.maxStaleness } ?? false
-            return TargetStatus(
-                identity: state.target.identity,
-                labels: state.target.labels,
-                settings: state.target.settings,
-                readings: fresh ? state.readings : [],
-                up: state.up,
-                lastDuration: state.lastDuration,
-                lastSuccess: state.lastSuccess,
-                lastAttempt: state.attempt?.firstSent ?? state.lastAttempt,
-                lastError: state.lastError,
-                lastErrorTime: state.lastErrorTime,
-                errorsTotal: state.errorsTotal,
-                refreshing: state.inFlight
-            )
+        if var reused = reusable, now >= reused.takenAt, now <= reused.validUntil {
+            if reused.changes == changes {
+                return reused.snapshot
+            }
+            // Only the targets in `dirty` changed since: patch them in,
+            // dropping the kept copy first so that the statuses are
+            // (usually) uniquely referenced and patched in place.
+            reusable = nil
+            for identity in dirty {
+                guard let index = position[identity], let state = states[identity] else { continue }
+                let (status, freshUntil) = Self.status(of: state, now: now)
+                reused.snapshot.targets[index] = status
+                reused.validUntil = min(reused.validUntil, freshUntil)
+            }
+            return keep(reused.snapshot, takenAt: reused.takenAt, validUntil: reused.validUntil)
         }
-        return CollectionSnapshot(targets: statuses.sorted { $0.identity < $1.identity }, version: version)
+        var validUntil = Double.infinity
+        let statuses = order.compactMap { states[$0] }.map { state -> TargetStatus in
+            let (status, freshUntil) = Self.status(of: state, now: now)
+            validUntil = min(validUntil, freshUntil)
+            return status
+        }
+        var snapshot = CollectionSnapshot(targets: statuses, version: version)
+        snapshot.layout = layout
+        return keep(snapshot, takenAt: now, validUntil: validUntil)
     }
 
-    private func isDue(_ state: State, now: Double) -> Bool {
-        guard !state.inFlight else { return false }
-        guard let lastAttempt = state.lastAttempt else { return true }
-        return now - lastAttempt >= state.target.settings.minInterval
+    private func keep(_ snapshot: CollectionSnapshot, takenAt: Double, validUntil: Double) -> CollectionSnapshot {
+        var snapshot = snapshot
+        lastSerial += 1
+        snapshot.serial = lastSerial
+        snapshot.version = version
+        dirty.removeAll(keepingCapacity: true)
+        reusable = ReusableSnapshot(changes: changes, takenAt: takenAt, validUntil: validUntil, snapshot: snapshot)
+        return snapshot
+    }
+
+    /// What a snapshot shows of `state` at `now`, and until when its values
+    /// stay fresh (infinity when it serves none).
+    private static func status(of state: State, now: Double) -> (TargetStatus, freshUntil: Double) {
+        let fresh = state.lastSuccess.map { now - $0 <= state.target.settings.maxStaleness } ?? false
+        let freshUntil = fresh ? state.lastSuccess.map { $0 + state.target.settings.maxStaleness } ?? .infinity : .infinity
+        let status = TargetStatus(
+            identity: state.target.identity,
+            labels: state.target.labels,
+            settings: state.target.settings,
+            readings: fresh ? state.readings : [],
+            up: state.up,
+            lastDuration: state.lastDuration,
+            lastSuccess: state.lastSuccess,
+            lastAttempt: state.attempt?.firstSent ?? state.lastAttempt,
+            lastError: state.lastError,
+            lastErrorTime: state.lastErrorTime,
+            errorsTotal: state.errorsTotal,
+            refreshing: state.inFlight,
+            revision: state.revision
+        )
+        return (status, freshUntil)
     }
 
     private func start(_ identity: TargetIdentity) {
@@ -173,6 +314,9 @@ public actor CollectionCache {
         state.inFlight = true
         state.attempt = attempt
         states[identity] = state
+        changes += 1
+        dirty.insert(identity)
+        if let index = position[identity] { timings[index] = Timing(state) }
         let target = state.target
         let generation = state.generation
         let slots = self.slots
@@ -248,8 +392,12 @@ public actor CollectionCache {
                 log.log(.warn, "collection failed", fields: fields)
             }
         }
+        state.revision = nextRevision()
         states[identity] = state
         version += 1
+        changes += 1
+        dirty.insert(identity)
+        if let index = position[identity] { timings[index] = Timing(state) }
         for id in waiters.keys {
             checkWaiter(id)
         }

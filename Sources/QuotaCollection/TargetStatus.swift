@@ -24,6 +24,10 @@ public struct TargetStatus: Sendable {
     public var lastErrorTime: Double?
     public var errorsTotal: [CollectorError.Reason: Int]
     public var refreshing: Bool
+    /// Equal for two statuses of one target when its metrics are the same
+    /// (given the same `readings.isEmpty`: values aging out do not change
+    /// it). Lets `/metrics` keep each target's rendering until it changes.
+    public var revision: UInt64 = 0
     /// True when `readings` come from a success that failures have followed.
     public var servingStale: Bool {
         up == false && !readings.isEmpty
@@ -35,6 +39,14 @@ public struct CollectionSnapshot: Sendable {
     public var targets: [TargetStatus]
     /// The cache's version when the snapshot was taken.
     public var version: UInt64
+    /// Nonzero for a snapshot the cache made: the cache hands out the same
+    /// snapshot (same serial) while nothing changed, so a renderer that
+    /// saw this serial can reuse its output without looking further.
+    public var serial: UInt64 = 0
+    /// Nonzero for a snapshot the cache made; equal layouts mean the same
+    /// targets in the same order (it changes only at a reload), so a
+    /// renderer can compare targets by position.
+    public var layout: UInt64 = 0
 
     /// Equal fingerprints mean equal metrics. Within one version the only
     /// change possible is targets' values aging out, which the count of

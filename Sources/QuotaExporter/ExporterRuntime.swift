@@ -5,6 +5,7 @@ import Darwin
 #endif
 import QuotaTime
 import QuotaCollection
+import QuotaConcurrency
 import QuotaConfig
 import QuotaExposition
 import QuotaHTTP
@@ -23,7 +24,9 @@ public final class ExporterRuntime: Sendable {
     let counter: UpstreamRequestCounter
     let state: RuntimeState
     let writer = ExpositionWriter()
-    let renderCache = RenderCache()
+    let renderer = SnapshotRenderer()
+    let liveRuns = LiveGzipRuns()
+    private let lastAccept = Locked<(header: String, format: ExpositionFormat)?>(nil)
     let clock: @Sendable () -> Double
 
     public init(
@@ -165,26 +168,131 @@ public final class ExporterRuntime: Sendable {
         let budget = scrapeBudget(request.headers["X-Prometheus-Scrape-Timeout-Seconds"])
         // In range by construction: 0.1 s to `maxScrapeBudget`.
         let snapshot = await cache.refresh(deadline: .now + .milliseconds(Int64((budget * 1000).rounded())))
-        let format = ExpositionFormat.negotiate(accept: request.headers["Accept"])
-        return HTTPResponse(status: 200, headers: ["Content-Type": format.contentType], bodyParts: exposition(snapshot, format: format))
+        let format = negotiatedFormat(request.headers["Accept"])
+        let body = exposition(snapshot, format: format, coding: ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"]))
+        var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept-Encoding"]
+        if let encoding = body.coding.headerValue {
+            headers.add("Content-Encoding", encoding)
+        }
+        return HTTPResponse(status: 200, headers: headers, bodyParts: body.chunks)
+    }
+
+    /// `ExpositionFormat.negotiate`, remembered for the last `Accept` value:
+    /// a Prometheus server sends the same long header at every scrape.
+    private func negotiatedFormat(_ accept: String?) -> ExpositionFormat {
+        guard let accept else { return .text }
+        if let last = lastAccept.withLock({ $0 }), last.header == accept { return last.format }
+        let format = ExpositionFormat.negotiate(accept: accept)
+        lastAccept.withLock { $0 = (accept, format) }
+        return format
     }
 
     /// The body of `/metrics`: the snapshot's families (quota values and
-    /// collector health), rendered once per snapshot version, interleaved
-    /// with the families that change at every scrape (process, build,
-    /// reload, upstream requests) so the whole is sorted by family name.
-    /// Each family is its own chunk, written with one `sendmsg`, uncopied.
+    /// collector health), kept rendered per account and per family by
+    /// `SnapshotRenderer`, interleaved with the families that change at
+    /// every scrape (process, build, reload, upstream requests) so the
+    /// whole is sorted by family name. Each family is its own chunk, written
+    /// with one `sendmsg`, uncopied. For gzip the cached families are
+    /// compressed once and kept; only the live ones are compressed now.
     func exposition(_ snapshot: CollectionSnapshot, format: ExpositionFormat) -> [[UInt8]] {
-        let stable = renderCache.rendering(fingerprint: snapshot.fingerprint, format: format) {
-            writer.renderEach(Self.snapshotFamilies(snapshot), format: format)
+        exposition(snapshot, format: format, coding: .identity).chunks
+    }
+
+    func exposition(_ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding) -> (chunks: [[UInt8]], coding: ContentCoding) {
+        let stable = renderer.stable(snapshot, format: format) { problem in
+            if state.isNewProblem(problem) {
+                logger.warn("series dropped from exposition", ["problem": problem])
+            }
         }
-        let live = writer.renderEach(liveFamilies(), format: format)
-        let body = RenderedFamily.body(merging: [stable.families, live.families], format: format)
-        let problems = stable.problems.map(\.description) + body.clashes.map { "family \($0) is exported twice; the second is left out" }
-        for problem in problems + live.problems.map(\.description) where state.isNewProblem(problem) {
-            logger.warn("series dropped from exposition", ["problem": problem])
+        let live = liveRendered(format: format)
+
+        // Merge the two name-sorted lists; on a tie the cached family wins
+        // and the live one is left out (two families of one name would make
+        // Prometheus reject the whole scrape).
+        var order: [(cached: Bool, index: Int)] = []
+        order.reserveCapacity(stable.families.count + live.count)
+        var next = (stable: 0, live: 0)
+        var lastName: String?
+        while next.stable < stable.families.count || next.live < live.count {
+            let takeCached = next.live == live.count
+                || (next.stable < stable.families.count && !live[next.live].name.utf8Precedes(stable.families[next.stable].name))
+            let family = takeCached ? stable.families[next.stable] : live[next.live]
+            let item = (cached: takeCached, index: takeCached ? next.stable : next.live)
+            if takeCached { next.stable += 1 } else { next.live += 1 }
+            if family.name == lastName {
+                let problem = "family \(family.name) is exported twice; the second is left out"
+                if state.isNewProblem(problem) {
+                    logger.warn("series dropped from exposition", ["problem": problem])
+                }
+                continue
+            }
+            lastName = family.name
+            order.append(item)
         }
-        return body.chunks
+        let end: [UInt8]? = format == .openMetrics ? Self.endOfFile : nil
+
+        if coding == .gzip, let chunks = gzipChunks(order, stable: stable, live: live, end: end) {
+            return (chunks, .gzip)
+        }
+        var chunks = order.map { $0.cached ? stable.families[$0.index].bytes : live[$0.index].bytes }
+        if let end { chunks.append(end) }
+        return (chunks, .identity)
+    }
+
+    private static let endOfFile = Array("# EOF\n".utf8)
+
+    /// One gzip member: cached families' kept compressed bytes, and each
+    /// run of live families compressed together now. Nil if zlib failed.
+    private func gzipChunks(
+        _ order: [(cached: Bool, index: Int)], stable: SnapshotRenderer.Stable, live: [RenderedFamily], end: [UInt8]?
+    ) -> [[UInt8]]? {
+        var parts: [GzipPart] = []
+        var pending: [[UInt8]] = []
+        var run = 0
+        func flush() -> Bool {
+            guard !pending.isEmpty else { return true }
+            guard let part = liveRuns.part(run: run, format: stable.format, of: pending) else { return false }
+            parts.append(part)
+            pending.removeAll(keepingCapacity: true)
+            run += 1
+            return true
+        }
+        for item in order {
+            if item.cached {
+                guard flush(), let part = stable.gzip(item.index) else { return nil }
+                parts.append(part)
+            } else {
+                pending.append(live[item.index].bytes)
+            }
+        }
+        if let end { pending.append(end) }
+        guard flush() else { return nil }
+        return GzipBody.chunks(parts)
+    }
+
+    /// The families rendered at every scrape, sorted by name.
+    func liveRendered(format: ExpositionFormat) -> [RenderedFamily] {
+        let fixed = LiveFamilies.of(format)
+        var families = ProcessMetrics.rendered(format: format)
+        families.append(fixed.buildInfo)
+        let reload = state.lastReload
+        families.append(fixed.reloadSuccessful.rendered(reload.successful ? 1 : 0))
+        families.append(fixed.reloadTimestamp.rendered(reload.lastSuccess))
+        if let upstream = writer.renderTrusted(counter.family, format: format) {
+            families.append(upstream)
+        }
+        // Providers' own families (ZITADEL's notification counters): names
+        // and label names are the providers' constants, label values are
+        // escaped as always.
+        for provider in providers {
+            for family in provider.extraFamilies() {
+                if let rendered = writer.renderTrusted(family, format: format) {
+                    families.append(rendered)
+                }
+            }
+        }
+        families.sort { $0.name.utf8Precedes($1.name) }
+        return families
     }
 
     /// The longest a scrape waits for collection, whatever it announces:

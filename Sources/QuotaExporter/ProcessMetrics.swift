@@ -22,32 +22,68 @@ public enum ProcessMetrics {
         return boot + stat.startTicks / ticksPerSecond
     }()
 
-    public static func families() -> [MetricFamily] {
-        var families: [MetricFamily] = []
+    /// One value per `process_*` family, nil where it could not be read.
+    struct Readings {
+        var cpuSeconds: Double?
+        var virtualBytes: Double?
+        var residentBytes: Double?
+        var startTime: Double?
+        var openFDs: Double?
+        var maxFDs: Double?
+        var virtualMaxBytes: Double?
+
+        /// In `definitions` order.
+        var values: [Double?] {
+            [cpuSeconds, virtualBytes, residentBytes, startTime, openFDs, maxFDs, virtualMaxBytes]
+        }
+    }
+
+    /// Name, HELP and type of each family, in `Readings.values` order.
+    static let definitions: [(name: String, help: String, type: MetricType)] = [
+        ("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", .counter),
+        ("process_virtual_memory_bytes", "Virtual memory size in bytes.", .gauge),
+        ("process_resident_memory_bytes", "Resident memory size in bytes.", .gauge),
+        ("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", .gauge),
+        ("process_open_fds", "Number of open file descriptors.", .gauge),
+        ("process_max_fds", "Maximum number of open file descriptors.", .gauge),
+        ("process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.", .gauge),
+    ]
+
+    static func currentReadings() -> Readings {
+        var readings = Readings()
         if let stat = readFile("/proc/self/stat").flatMap(parseStat) {
-            families.append(MetricFamily(
-                name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter,
-                samples: [Sample(value: (stat.userTicks + stat.systemTicks) / ticksPerSecond)]
-            ))
-            families.append(gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", stat.virtualBytes))
-            families.append(gauge("process_resident_memory_bytes", "Resident memory size in bytes.", stat.residentPages * pageSize))
+            readings.cpuSeconds = (stat.userTicks + stat.systemTicks) / ticksPerSecond
+            readings.virtualBytes = stat.virtualBytes
+            readings.residentBytes = stat.residentPages * pageSize
         }
-        if let startTime {
-            families.append(gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", startTime))
-        }
-        if let open = openDescriptors.value(now: monotonicSeconds(), compute: countOpenDescriptors) {
-            families.append(gauge("process_open_fds", "Number of open file descriptors.", Double(open)))
-        }
+        readings.startTime = startTime
+        readings.openFDs = openDescriptors.value(now: monotonicSeconds(), compute: countOpenDescriptors).map(Double.init)
         var files = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0 {
-            families.append(gauge("process_max_fds", "Maximum number of open file descriptors.", Double(files.rlim_cur)))
+            readings.maxFDs = Double(files.rlim_cur)
         }
         // Unlimited reads as 2^64-1, as client_golang reports it.
         var memory = rlimit()
         if getrlimit(Int32(RLIMIT_AS.rawValue), &memory) == 0 {
-            families.append(gauge("process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.", Double(memory.rlim_cur)))
+            readings.virtualMaxBytes = Double(memory.rlim_cur)
         }
-        return families
+        return readings
+    }
+
+    public static func families() -> [MetricFamily] {
+        zip(definitions, currentReadings().values).compactMap { definition, value in
+            value.map { MetricFamily(name: definition.name, help: definition.help, type: definition.type, samples: [Sample(value: $0)]) }
+        }
+    }
+
+    /// The families pre-rendered up to their values, per format.
+    static let text = definitions.map { FixedFamily(name: $0.name, help: $0.help, type: $0.type, format: .text) }
+    static let openMetrics = definitions.map { FixedFamily(name: $0.name, help: $0.help, type: $0.type, format: .openMetrics) }
+
+    /// What a scrape appends: only the values are written now.
+    static func rendered(format: ExpositionFormat) -> [RenderedFamily] {
+        let fixed = format == .text ? text : openMetrics
+        return zip(fixed, currentReadings().values).compactMap { family, value in value.map(family.rendered) }
     }
 
     /// Listing /proc/self/fd costs the kernel more than everything else a
@@ -179,7 +215,4 @@ public enum ProcessMetrics {
         return capacity >= 3 && name[1] == dot && name[2] == 0
     }
 
-    private static func gauge(_ name: String, _ help: String, _ value: Double) -> MetricFamily {
-        MetricFamily(name: name, help: help, type: .gauge, samples: [Sample(value: value)])
-    }
 }

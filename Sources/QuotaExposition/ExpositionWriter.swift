@@ -27,32 +27,73 @@ public struct ExpositionWriter: Sendable {
     /// for a body assembled from parts rendered at different times, which
     /// `RenderedFamily.body(merging:format:)` interleaves into one sorted
     /// exposition.
-    public func renderEach(_ families: [MetricFamily], format: ExpositionFormat) -> RenderedFamilies {
+    ///
+    /// With `headers: false` each family's bytes are its sample lines only:
+    /// for series rendered in parts (one account's targets at a time) that
+    /// are joined under one `header(of:format:)` later.
+    public func renderEach(_ families: [MetricFamily], format: ExpositionFormat, headers: Bool = true) -> RenderedFamilies {
         var normalizer = FamilyNormalizer(format: format)
         let rendered = normalizer.normalize(families).map { family in
             var buffer = ExpositionBuffer(reservingCapacity: Self.estimatedByteCount(of: [family]))
-            Self.write(family, format: format, to: &buffer)
+            if headers {
+                Self.writeHeader(family.names.family, help: family.help, type: family.type, format: format, to: &buffer)
+            }
+            Self.writeSamples(family, to: &buffer)
             return RenderedFamily(name: family.names.family, bytes: buffer.bytes)
         }
         return RenderedFamilies(families: rendered, problems: normalizer.problems)
     }
 
-    /// `# HELP`, `# TYPE`, then one line per sample. HELP is left out when
-    /// empty rather than written as a dangling `# HELP name `.
-    private static func write(_ family: ExposedFamily, format: ExpositionFormat, to buffer: inout ExpositionBuffer) {
-        if !family.help.isEmpty {
+    /// `# HELP` and `# TYPE` of `family` (its samples are ignored), named as
+    /// `format` names the family; rendered once for families whose lines
+    /// are rendered in parts.
+    public func header(of family: MetricFamily, format: ExpositionFormat) -> RenderedFamily {
+        let names = ExposedNames(name: family.name, type: family.type, format: format)
+        var buffer = ExpositionBuffer(reservingCapacity: family.help.utf8.count + 2 * names.family.utf8.count + 32)
+        Self.writeHeader(names.family, help: family.help, type: family.type, format: format, to: &buffer)
+        return RenderedFamily(name: names.family, bytes: buffer.bytes)
+    }
+
+    /// A family the exporter builds itself, written without the checks and
+    /// merging of `render`: its names are constants and its labels its own,
+    /// so only the samples are sorted (they may come from a dictionary) and
+    /// values escaped. Nil when it has no samples.
+    public func renderTrusted(_ family: MetricFamily, format: ExpositionFormat) -> RenderedFamily? {
+        guard !family.samples.isEmpty else { return nil }
+        let names = ExposedNames(name: family.name, type: family.type, format: format)
+        let exposed = ExposedFamily(
+            names: names, sourceName: family.name, help: family.help, type: family.type,
+            samples: SampleSorter.sortedDroppingRepeats(family.samples).kept
+        )
+        var buffer = ExpositionBuffer(reservingCapacity: Self.estimatedByteCount(of: [exposed]))
+        Self.write(exposed, format: format, to: &buffer)
+        return RenderedFamily(name: names.family, bytes: buffer.bytes)
+    }
+
+    /// `# HELP`, `# TYPE`, then one line per sample.
+    static func write(_ family: ExposedFamily, format: ExpositionFormat, to buffer: inout ExpositionBuffer) {
+        writeHeader(family.names.family, help: family.help, type: family.type, format: format, to: &buffer)
+        writeSamples(family, to: &buffer)
+    }
+
+    /// HELP is left out when empty rather than written as a dangling
+    /// `# HELP name `.
+    static func writeHeader(_ name: String, help: String, type: MetricType, format: ExpositionFormat, to buffer: inout ExpositionBuffer) {
+        if !help.isEmpty {
             buffer.append("# HELP ")
-            buffer.append(family.names.family)
+            buffer.append(name)
             buffer.append(byte: UInt8(ascii: " "))
-            buffer.appendEscaped(family.help, escapingQuotes: format == .openMetrics)
+            buffer.appendEscaped(help, escapingQuotes: format == .openMetrics)
             buffer.append(byte: UInt8(ascii: "\n"))
         }
         buffer.append("# TYPE ")
-        buffer.append(family.names.family)
+        buffer.append(name)
         buffer.append(byte: UInt8(ascii: " "))
-        buffer.append(family.type.typeName(in: format))
+        buffer.append(type.typeName(in: format))
         buffer.append(byte: UInt8(ascii: "\n"))
+    }
 
+    private static func writeSamples(_ family: ExposedFamily, to buffer: inout ExpositionBuffer) {
         for sample in family.samples {
             buffer.append(family.names.sample)
             writeLabels(sample.labels, to: &buffer)
@@ -64,7 +105,7 @@ public struct ExpositionWriter: Sendable {
 
     /// `{name="value",...}` in the caller's label order; nothing when there
     /// are no labels.
-    private static func writeLabels(_ labels: [Label], to buffer: inout ExpositionBuffer) {
+    static func writeLabels(_ labels: [Label], to buffer: inout ExpositionBuffer) {
         guard !labels.isEmpty else { return }
         buffer.append(byte: UInt8(ascii: "{"))
         for (index, label) in labels.enumerated() {

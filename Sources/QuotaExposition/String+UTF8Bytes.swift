@@ -22,7 +22,7 @@ extension String {
     /// Swift's `<` compares by Unicode canonical equivalence, which is slower
     /// and sorts differently from Go; plain bytes give an order an operator
     /// can predict from the output and that never depends on normalization.
-    func utf8Precedes(_ other: String) -> Bool {
+    public func utf8Precedes(_ other: String) -> Bool {
         withUTF8Bytes { left in
             other.withUTF8Bytes { right in
                 let common = min(left.count, right.count)

@@ -11,14 +11,31 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     }
 
     /// The first value for `name`, compared without regard to case.
+    /// Field names are ASCII tokens, so this compares bytes without
+    /// lowercasing into new strings: a scrape looks up several headers.
     public subscript(name: String) -> String? {
-        let lowered = name.lowercased()
-        return fields.first { $0.name.lowercased() == lowered }?.value
+        fields.first { Self.namesMatch($0.name, name) }?.value
     }
 
     public func values(_ name: String) -> [String] {
-        let lowered = name.lowercased()
-        return fields.filter { $0.name.lowercased() == lowered }.map(\.value)
+        fields.filter { Self.namesMatch($0.name, name) }.map(\.value)
+    }
+
+    /// ASCII case-insensitive equality (`lowercased()` would also fold
+    /// non-ASCII, which a token never holds).
+    static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                guard left.count == right.count else { return false }
+                for index in 0..<left.count where left[index] != right[index] {
+                    let a = left[index] | 0x20
+                    guard a == right[index] | 0x20, a >= UInt8(ascii: "a"), a <= UInt8(ascii: "z") else { return false }
+                }
+                return true
+            }
+        }
     }
 
     public mutating func add(_ name: String, _ value: String) {
@@ -32,8 +49,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     }
 
     public mutating func remove(_ name: String) {
-        let lowered = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lowered }
+        fields.removeAll { Self.namesMatch($0.name, name) }
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {

@@ -25,6 +25,9 @@
 #include <sys/timerfd.h>
 #endif
 
+/* zlib (gzip responses) has its own header; it is part of this module. */
+#include "CQuotaZlib.h"
+
 /* ---- libcurl handles, opaque to this package ---- */
 typedef struct cqs_curl_easy cqs_curl_easy;   /* CURL */
 typedef struct cqs_curl_multi cqs_curl_multi; /* CURLM */

@@ -1,0 +1,4 @@
+import CLibFuzzer
+import Glibc
+
+exit(quota_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv))
