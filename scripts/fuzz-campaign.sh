@@ -11,7 +11,7 @@
 #   nice -n 19 scripts/fuzz-campaign.sh FuzzJSON FuzzYAML # these only
 #
 # Totals per harness are kept in .build-fuzz/campaign/<harness>.tsv (one line
-# per chunk: executions, CPU seconds, wall seconds, exit status), so a second
+# per chunk: executions, CPU seconds, wall seconds, exit status, commit), so a second
 # run continues where the first stopped; `--report` prints the table the
 # README shows. Builds nothing: run scripts/fuzz.sh -t 1 first.
 # Options: --runs N (10000000), --cpu SECONDS (1800), --chunk SECONDS (300), --report.
@@ -69,7 +69,13 @@ for name in "${selected[@]}"; do
     child=$(tail -n 1 <<<"$out")
     cpu_chunk=$(awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%d\n", n }' <<<"$child")
     executed=$(awk -v n="$name" '$1 == n && $2 ~ /^[0-9]+$/ { print $2 }' <<<"$out" | tail -n 1)
-    printf '%s\t%s\t%s\t%s\n' "${executed:-0}" "$cpu_chunk" $(($(date +%s) - start)) "$status" >>"$state/$name.tsv"
+    if [ "$status" != 0 ] && [ "$status" != 1 ]; then
+      # Not a finding: fuzz.sh itself failed (a missing harness, a bad option).
+      printf '%s\n' "$out" | tail -n 20
+      echo "==> $name: scripts/fuzz.sh exited $status before fuzzing; nothing recorded"
+      break
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\n' "${executed:-0}" "$cpu_chunk" $(($(date +%s) - start)) "$status" "$(git rev-parse --short HEAD)" >>"$state/$name.tsv"
     echo "    $name chunk: ${executed:-0} executions, $cpu_chunk CPU-s, status $status"
     if [ "$status" != 0 ]; then
       grep -A4 -E '^harness' <<<"$out" || true
