@@ -34,6 +34,7 @@ while (($#)); do
   esac
 done
 ((${#selected[@]})) || mapfile -t selected < <(scripts/fuzz.sh --list)
+scratch=${FUZZ_SCRATCH:-.build-fuzz}
 state=.build-fuzz/campaign
 corpus=.build-fuzz/corpus-long
 mkdir -p "$state" "$corpus"
@@ -75,7 +76,7 @@ for name in "${selected[@]}"; do
       echo "==> $name: scripts/fuzz.sh exited $status before fuzzing; nothing recorded"
       break
     fi
-    printf '%s\t%s\t%s\t%s\t%s\n' "${executed:-0}" "$cpu_chunk" $(($(date +%s) - start)) "$status" "$(git rev-parse --short HEAD)" >>"$state/$name.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\n' "${executed:-0}" "$cpu_chunk" $(($(date +%s) - start)) "$status" "$(cat "$scratch/built-at" 2>/dev/null || echo unknown)" >>"$state/$name.tsv"
     echo "    $name chunk: ${executed:-0} executions, $cpu_chunk CPU-s, status $status"
     if [ "$status" != 0 ]; then
       grep -A4 -E '^harness' <<<"$out" || true

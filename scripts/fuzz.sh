@@ -22,6 +22,7 @@
 # comes first), --short (20), --long (1800), --keep-going,
 # --no-build, --no-leaks, --corpus-dir DIR, --artifacts DIR (ci-artifacts/fuzz),
 # --rss-limit-mb N (2048), --timeout SECONDS per input (10), --max-len N (8192),
+# FUZZ_SCRATCH=DIR (environment; build directory, default .build-fuzz),
 # --reproduce HARNESS FILE, --triage, --list.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +48,7 @@ dictionary() {
 seconds=20
 runs_limit=""
 build=1
-scratch=.build-fuzz
+scratch=${FUZZ_SCRATCH:-.build-fuzz}
 corpus_root=""
 artifacts=ci-artifacts/fuzz
 rss_limit_mb=2048
@@ -102,6 +103,11 @@ if ((build)); then
   done
 fi
 bin=$(QUOTA_EXPORTER_FUZZ=1 swift build "${build_flags[@]}" --show-bin-path)
+# The commit the harnesses were built from, for a campaign's records.
+if ((build)); then
+  { git rev-parse --short HEAD 2>/dev/null || echo unknown; } | tr -d '\n' >"$scratch/built-at"
+  git diff --quiet HEAD -- Sources Fuzz 2>/dev/null || printf -- '-dirty' >>"$scratch/built-at"
+fi
 
 # The Swift runtime's own crash handler would race ASan's and libFuzzer's
 # (it reads the crashed process's memory and ASan then reports its own
