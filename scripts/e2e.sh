@@ -337,6 +337,7 @@ until_series() { # until_series PROMQL SECONDS: wait until the query returns at 
   echo "no series for: $1"; return 1
 }
 check "prometheus sees the target up" until_series 'up{job="quota_exporter"} == 1' 30
+check "prometheus scrapes it over https" sh -c "curl -fsS '$prom/api/v1/targets' | python3 -c 'import json,sys; t=[t for t in json.load(sys.stdin)[\"data\"][\"activeTargets\"] if t[\"labels\"][\"job\"] == \"quota_exporter\"]; assert t and all(x[\"scrapeUrl\"].startswith(\"https://\") and x[\"health\"] == \"up\" for x in t), t'"
 check "prometheus stores quota_limit" until_series 'quota_limit{quota="seats"} == 250' 30
 check "usage ratio query works" until_series 'quota_usage / quota_limit > 0.9' 30
 check "collector health in prometheus" until_series 'quota_exporter_collector_up == 1' 30
