@@ -19,6 +19,12 @@
 # also after one was down during a notification; Prometheus scrapes both and
 # must fire one alert per quota (deploy/README.md "Two replicas").
 #
+# The exporter Prometheus scrapes first serves TLS and basic auth from a web
+# config (certificates made with openssl in the temp dir): Prometheus scrapes
+# it with scheme https, tls_config and basic_auth, curl with --cacert,
+# Chromium pins its certificate, and the fake ZITADEL posts to an https
+# receiver_url trusting the test CA.
+#
 # Everything listens on 127.0.0.1 only. Artifacts (screenshot, DOM, metrics,
 # alerts, logs) go to ci-artifacts/. Prints "e2e: N passed, N failed".
 set -uo pipefail
@@ -74,9 +80,9 @@ until_ok() { # until_ok SECONDS COMMAND...: retry until the command succeeds; sh
   cat "$work/until.out"
 }
 
-wait_http() { # wait_http URL SECONDS
+wait_http() { # wait_http URL SECONDS (https URLs: the test CA's, see below)
   local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null "$1" 2>/dev/null; do
+  until curl -fsS ${ca:+--cacert "$ca"} -o /dev/null "$1" 2>/dev/null; do
     ((SECONDS > deadline)) && return 1
     sleep 0.2
   done
@@ -108,8 +114,21 @@ for example in examples/*.yaml; do
   check "$example is valid YAML" python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$example"
 done
 
+# The test CA and the listener's certificate (see "TLS and basic auth" below).
+mkdir -p "$work/tls"
+(
+  cd "$work/tls" || exit 1
+  ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 2 -subj '/CN=quota_exporter e2e CA' &&
+    openssl req "${ec[@]}" -keyout server.key -out server.csr -subj '/CN=127.0.0.1' &&
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext &&
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext
+) >"$work/openssl.log" 2>&1 || { cat "$work/openssl.log"; echo "e2e: openssl cannot make the test certificates"; exit 1; }
+ca="$work/tls/ca.pem"
+tls=(--cacert "$ca")
+
 # Fake upstreams, one process for all three providers.
-python3 scripts/fake_upstreams.py --port-file "$work/fakes.port" >"$work/fakes.log" 2>&1 &
+python3 scripts/fake_upstreams.py --port-file "$work/fakes.port" --ca-file "$work/tls/ca.pem" >"$work/fakes.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 1 100); do [ -s "$work/fakes.port" ] && break; sleep 0.1; done
 fakes="http://127.0.0.1:$(cat "$work/fakes.port")"
@@ -117,7 +136,7 @@ fakes="http://127.0.0.1:$(cat "$work/fakes.port")"
 # The configuration: the static example plus every provider against the fakes.
 # min_interval 1s so that what the fakes change shows up at the next scrape.
 port=$(free_port)
-base="http://127.0.0.1:$port"
+base="https://127.0.0.1:$port"
 openssl genrsa -out "$work/zitadel-system-user.pem" 2048 2>/dev/null
 printf 'E2ESECRETKEY0123456789' >"$work/huawei-sk"
 zitadel_from=$(date -u -d '-1 min' +%Y-%m-%dT%H:%M:00Z)
@@ -157,13 +176,19 @@ mkdir -p "$work/state"   # --storage.path must exist (a volume in the container)
 export E2E_CLOUDFLARE_TOKEN=e2e-cloudflare-token
 check "config check accepts the e2e configuration" "$bin" --config.file="$work/config.json" --storage.path="$work/state" --config.check
 
-# Basic auth from exporter-toolkit's web config: Prometheus scrapes with
-# basic_auth in its scrape config, curl and Chromium send the same user.
-# ZITADEL's receiver is exempt (its URL has its own secret), so the fake's
-# notifications below travel without credentials, as ZITADEL's would.
+# TLS and basic auth from exporter-toolkit's web config: the test CA made
+# above signs the listener's certificate (127.0.0.1); Prometheus scrapes with
+# scheme https, that CA in tls_config and basic_auth; curl trusts the CA
+# (--cacert), Chromium pins the certificate's key, the fake ZITADEL trusts
+# the CA for its https callUrl. ZITADEL's receiver is exempt from basic auth
+# (its URL has its own secret), so the fake's notifications below travel
+# without credentials, as ZITADEL's would.
 scrape_password=e2e-scrape-password-4711
 scrape_hash=$(python3 scripts/e2e_checks.py bcrypt "$scrape_password")
 cat >"$work/web.yml" <<YAML
+tls_server_config:
+  cert_file: $work/tls/server.pem
+  key_file: $work/tls/server.key
 http_server_config:
   headers:
     X-Content-Type-Options: nosniff
@@ -172,7 +197,7 @@ basic_auth_users:
   prometheus: $scrape_hash
 YAML
 auth=(-u "prometheus:$scrape_password")
-check "config check validates the web config" sh -c "'$bin' --config.file='$work/config.json' --storage.path='$work/state' --web.config.file='$work/web.yml' --config.check | grep -q 'web configuration OK: .* basic_auth_users=1 headers=2'"
+check "config check validates the web config" sh -c "'$bin' --config.file='$work/config.json' --storage.path='$work/state' --web.config.file='$work/web.yml' --config.check | grep -q 'web configuration OK: .* tls=on basic_auth_users=1 headers=2'"
 echo 'basic_auth_users: {prometheus: plain-text}' >"$work/web-bad.yml"
 web_check_fails() { # a bad web config: exit status 1, the field and its position on stderr
   "$bin" --config.file="$work/config.json" --storage.path="$work/state" --web.config.file="$work/web-bad.yml" --config.check 2>"$work/web-bad.err"
@@ -189,7 +214,7 @@ pids+=("$exporter")
 check "exporter answers /-/healthy" wait_http "$base/-/healthy" 30
 check "exporter becomes ready" wait_http "$base/-/ready" 30
 
-curl -fsS "${auth[@]}" "$base/metrics" -o "$work/metrics.prom" -D "$work/metrics.headers"
+curl -fsS "${tls[@]}" "${auth[@]}" "$base/metrics" -o "$work/metrics.prom" -D "$work/metrics.headers"
 check "text format content type" grep -qi '^content-type: text/plain; version=0.0.4; charset=utf-8' "$work/metrics.headers"
 check "promtool check metrics" sh -c "promtool check metrics < '$work/metrics.prom'"
 check "prometheus-client text parser" python3 scripts/check_exposition.py --format text "$work/metrics.prom"
@@ -200,24 +225,26 @@ check "ZITADEL quotas exported" grep -q "^quota_limit{provider=\"zitadel\",accou
 check "denied Cloudflare token is a down collector" grep -q "^quota_exporter_collector_up{provider=\"cloudflare\",account=\"$denied_account\",collector=\"workers_builds\"} 0\$" "$work/metrics.prom"
 
 om_accept='application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.1'
-curl -fsS "${auth[@]}" -H "Accept: $om_accept" "$base/metrics" -o "$work/metrics.om" -D "$work/metrics.om.headers"
+curl -fsS "${tls[@]}" "${auth[@]}" -H "Accept: $om_accept" "$base/metrics" -o "$work/metrics.om" -D "$work/metrics.om.headers"
 check "OpenMetrics content type" grep -qi '^content-type: application/openmetrics-text; version=1.0.0; charset=utf-8' "$work/metrics.om.headers"
 check "OpenMetrics ends with # EOF" sh -c "tail -n 1 '$work/metrics.om' | grep -qx '# EOF'"
 check "prometheus-client OpenMetrics parser" python3 scripts/check_exposition.py --format openmetrics "$work/metrics.om"
 
-curl -fsS "${auth[@]}" --compressed "$base/metrics" -o "$work/metrics.gz.prom" -D "$work/metrics.gz.headers"
+curl -fsS "${tls[@]}" "${auth[@]}" --compressed "$base/metrics" -o "$work/metrics.gz.prom" -D "$work/metrics.gz.headers"
 check "gzip when asked (curl --compressed)" grep -qi '^content-encoding: gzip' "$work/metrics.gz.headers"
 check "Vary: Accept-Encoding" grep -qi '^vary: Accept-Encoding' "$work/metrics.gz.headers"
 check "gzip body decompresses to the exposition" python3 scripts/check_exposition.py --format text "$work/metrics.gz.prom"
 check "identity when not asked" sh -c "! grep -qi '^content-encoding' '$work/metrics.headers'"
 
-check "status page lists the quotas" sh -c "curl -fsS -u 'prometheus:$scrape_password' '$base/' | grep -q '<strong>seats</strong>'"
-check "unknown path is 404" sh -c "test \"\$(curl -s -u 'prometheus:$scrape_password' -o /dev/null -w '%{http_code}' '$base/nope')\" = 404"
-check "POST /metrics is 405 with Allow" sh -c "curl -s -u 'prometheus:$scrape_password' -D - -o /dev/null -X POST '$base/metrics' | grep -qi '^allow: GET, HEAD'"
-check "no credentials: 401 with WWW-Authenticate" sh -c "curl -s -D - -o /dev/null '$base/metrics' | grep -q '^HTTP/1.1 401' && curl -s -D - -o /dev/null '$base/metrics' | grep -qi '^www-authenticate: Basic realm=\"quota_exporter\"'"
-check "wrong password: 401" sh -c "test \"\$(curl -s -u prometheus:wrong -o /dev/null -w '%{http_code}' '$base/metrics')\" = 401"
-check "web config headers on every answer" sh -c "curl -s -D - -o /dev/null '$base/metrics' | grep -qi '^x-content-type-options: nosniff' && curl -s -u 'prometheus:$scrape_password' -D - -o /dev/null '$base/' | grep -qi '^x-frame-options: deny'"
-check "probes answer without credentials" sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' '$base/-/ready')\" = 200"
+check "status page lists the quotas" sh -c "curl -fsS --cacert '$ca' -u 'prometheus:$scrape_password' '$base/' | grep -q '<strong>seats</strong>'"
+check "unknown path is 404" sh -c "test \"\$(curl -s --cacert '$ca' -u 'prometheus:$scrape_password' -o /dev/null -w '%{http_code}' '$base/nope')\" = 404"
+check "POST /metrics is 405 with Allow" sh -c "curl -s --cacert '$ca' -u 'prometheus:$scrape_password' -D - -o /dev/null -X POST '$base/metrics' | grep -qi '^allow: GET, HEAD'"
+check "no credentials: 401 with WWW-Authenticate" sh -c "curl -s --cacert '$ca' -D - -o /dev/null '$base/metrics' | grep -q '^HTTP/1.1 401' && curl -s --cacert '$ca' -D - -o /dev/null '$base/metrics' | grep -qi '^www-authenticate: Basic realm=\"quota_exporter\"'"
+check "wrong password: 401" sh -c "test \"\$(curl -s --cacert '$ca' -u prometheus:wrong -o /dev/null -w '%{http_code}' '$base/metrics')\" = 401"
+check "web config headers on every answer" sh -c "curl -s --cacert '$ca' -D - -o /dev/null '$base/metrics' | grep -qi '^x-content-type-options: nosniff' && curl -s --cacert '$ca' -u 'prometheus:$scrape_password' -D - -o /dev/null '$base/' | grep -qi '^x-frame-options: deny'"
+check "TLS: without the test CA curl refuses the certificate" sh -c "curl -s -o /dev/null '$base/-/healthy'; test \$? = 60"
+check "TLS: plain HTTP to the TLS port gets 400" sh -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$port/-/healthy')\" = 400"
+check "probes answer without credentials" sh -c "test \"\$(curl -s --cacert '$ca' -o /dev/null -w '%{http_code}' '$base/-/ready')\" = 200"
 
 # Two replicas (deploy/README.md#two-replicas): two more exporters with one
 # ZITADEL instance, --cluster.replicas=2, each its own state directory, both
@@ -268,7 +295,7 @@ prom_port=$(free_port)
 # exporter answers gzip. Only quota_limit is kept, renamed, so the rules
 # and dashboards see nothing of the second job.
 proxy_port=$(free_port)
-python3 scripts/e2e_checks.py encoding-proxy "$proxy_port" "$base" "$work/encoding.jsonl" 2>"$work/proxy.log" &
+python3 scripts/e2e_checks.py encoding-proxy "$proxy_port" "$base" "$work/encoding.jsonl" "$ca" 2>"$work/proxy.log" &
 pids+=("$!")
 check "test copy of the rules" python3 scripts/e2e_checks.py test-rules deploy/prometheus/quota-exporter.rules.yml "$work/rules.yml"
 cat >"$work/prometheus.yml" <<YAML
@@ -280,6 +307,9 @@ rule_files:
   - rules.yml
 scrape_configs:
   - job_name: quota_exporter
+    scheme: https
+    tls_config:
+      ca_file: $ca
     basic_auth:
       username: prometheus
       password: $scrape_password
@@ -287,6 +317,9 @@ scrape_configs:
       - targets: ["127.0.0.1:$port"]
   # The same target with a wrong password: down, with the 401 as its error.
   - job_name: quota_exporter_wrong_password
+    scheme: https
+    tls_config:
+      ca_file: $ca
     basic_auth:
       username: prometheus
       password: not-$scrape_password
@@ -330,6 +363,7 @@ until_series() { # until_series PROMQL SECONDS: wait until the query returns at 
   echo "no series for: $1"; return 1
 }
 check "prometheus sees the target up" until_series 'up{job="quota_exporter"} == 1' 30
+check "prometheus scrapes it over https" sh -c "curl -fsS '$prom/api/v1/targets' | python3 -c 'import json,sys; t=[t for t in json.load(sys.stdin)[\"data\"][\"activeTargets\"] if t[\"labels\"][\"job\"] == \"quota_exporter\"]; assert t and all(x[\"scrapeUrl\"].startswith(\"https://\") and x[\"health\"] == \"up\" for x in t), t'"
 check "prometheus stores quota_limit" until_series 'quota_limit{quota="seats"} == 250' 30
 check "usage ratio query works" until_series 'quota_usage / quota_limit > 0.9' 30
 check "collector health in prometheus" until_series 'quota_exporter_collector_up == 1' 30
@@ -411,25 +445,37 @@ ratio_consistent() { # the dashboard's inline ratio and the recording rule cover
 check "dashboard usage ratio covers what quota:usage_ratio covers" until_ok 30 ratio_consistent
 
 # Secrets stay out of everything the exporter shows.
-curl -fsS "${auth[@]}" "$base/metrics" -o "$work/metrics.prom"
-curl -fsS "${auth[@]}" "$base/" -o "$work/status.html"
+curl -fsS "${tls[@]}" "${auth[@]}" "$base/metrics" -o "$work/metrics.prom"
+curl -fsS "${tls[@]}" "${auth[@]}" "$base/" -o "$work/status.html"
+tls_key_line=$(sed -n 2p "$work/tls/server.key")
 receiver_secret=$(curl -fsS "$fakes/_control/zitadel/quotas" | python3 -c 'import json,sys; print(next(q for q in json.load(sys.stdin)["quotas"] if "/'"$zitadel_instance"'/" in q["notifications"][0]["callUrl"])["notifications"][0]["callUrl"].rsplit("/", 1)[1])')
 curl -fsS "$r0/metrics" -o "$work/replica-0.prom"
-check "no secret in metrics, status page or log" sh -c "! grep -F -e e2e-cloudflare-token -e not-the-token-the-fake-wants -e E2ESECRETKEY0123456789 -e '$receiver_secret' -e '$ha_secret' -e '$scrape_password' '$work/metrics.prom' '$work/status.html' '$work/exporter.log' '$work/replica-0.prom' '$work/replica-0.log' '$work/replica-1.log'"
+check "no secret in metrics, status page or log" sh -c "! grep -F -e e2e-cloudflare-token -e not-the-token-the-fake-wants -e E2ESECRETKEY0123456789 -e '$receiver_secret' -e '$ha_secret' -e '$scrape_password' -e '$tls_key_line' '$work/metrics.prom' '$work/status.html' '$work/exporter.log' '$work/replica-0.prom' '$work/replica-0.log' '$work/replica-1.log'"
 
 # The status page in a real browser.
 if [ "${E2E_SKIP_BROWSER:-}" = 1 ]; then
   echo "skip status page in Chromium (E2E_SKIP_BROWSER=1)"
 else
   chromium=$(command -v chromium || command -v chromium-browser || echo chromium)
-  browser=(timeout 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/chromium")
+  # Chromium has no --cacert: it trusts exactly the listener's certificate by
+  # the SHA-256 of its public key (honoured only with --user-data-dir); any
+  # other certificate, or an error other than the unknown issuer, still fails.
+  spki=$(openssl x509 -in "$work/tls/server.pem" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+  browser=(timeout 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/chromium"
+    --ignore-certificate-errors-spki-list="$spki")
   # Chromium sends a top-level URL's userinfo as basic auth.
-  page="http://prometheus:$scrape_password@127.0.0.1:$port/"
+  page="https://prometheus:$scrape_password@127.0.0.1:$port/"
   dump_dom() { "${browser[@]}" --dump-dom "$page" >"$artifacts/status-page.html" 2>"$work/chromium.log"; }
   screenshot() { "${browser[@]}" --screenshot="$artifacts/status-page.png" --window-size=1400,1000 "$page" >>"$work/chromium.log" 2>&1; }
   rm -f "$artifacts/status-page.png" "$artifacts/status-page.html"
   check "Chromium dumps the status page DOM" dump_dom
   check "status page renders every quota" python3 scripts/e2e_checks.py status-page "$artifacts/status-page.html" "$work/metrics.prom"
+  unpinned() { # the same page without the pin: Chromium refuses the unknown CA and shows no quota
+    timeout 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --user-data-dir="$work/chromium-unpinned" \
+      --dump-dom "$page" >"$work/unpinned.html" 2>>"$work/chromium.log"
+    ! grep -q '<strong>seats</strong>' "$work/unpinned.html"
+  }
+  check "Chromium without the pin does not load the status page" unpinned
   check "Chromium screenshots the status page" screenshot
   check "screenshot is not blank" python3 scripts/e2e_checks.py png-nonblank "$artifacts/status-page.png"
 fi
@@ -442,7 +488,7 @@ check "Huawei values still served from cache" until_series 'quota_limit{provider
 # A broken configuration is refused on reload; the old one keeps running.
 cp "$work/config.json" "$work/config.good.json"
 echo '{"cloudflare": [' >"$work/config.json"
-check "reload of a broken config answers 500" sh -c "test \"\$(curl -s -u 'prometheus:$scrape_password' -o /dev/null -w '%{http_code}' -X POST '$base/-/reload')\" = 500"
+check "reload of a broken config answers 500" sh -c "test \"\$(curl -s --cacert '$ca' -u 'prometheus:$scrape_password' -o /dev/null -w '%{http_code}' -X POST '$base/-/reload')\" = 500"
 check "QuotaExporterConfigReloadFailed fires" python3 scripts/e2e_checks.py wait-alert "$prom" QuotaExporterConfigReloadFailed --timeout 60
 cp "$work/config.good.json" "$work/config.json"
 

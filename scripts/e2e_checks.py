@@ -34,7 +34,7 @@ rules and the status page. Standard library only (plus PyYAML for the rules).
       The status page has a row for every (provider, account, quota) in /metrics.
   e2e_checks.py png-nonblank FILE.png
       A screenshot that decodes and is not one flat colour.
-  e2e_checks.py encoding-proxy PORT UPSTREAM LOG.jsonl
+  e2e_checks.py encoding-proxy PORT UPSTREAM LOG.jsonl [CA.pem]
       Serves 127.0.0.1:PORT, passes each GET to UPSTREAM (the exporter) with
       the scraper's headers, returns the answer byte for byte (still gzip),
       and logs the request's Accept-Encoding and the answer's
@@ -420,15 +420,18 @@ def target_error(prom, job, expected):
         print(target["health"], target.get("lastError", ""))
         if target["health"] != "down" or expected not in target.get("lastError", ""):
             fail("target of %s: health %s, last error %r" % (job, target["health"], target.get("lastError")))
-def encoding_proxy(port, upstream, log_path):
+def encoding_proxy(port, upstream, log_path, ca_file=None):
     import http.server
+    import ssl
+
+    context = ssl.create_default_context(cafile=ca_file) if ca_file else None
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             forwarded = {k: v for k, v in self.headers.items()
                          if k.lower() in ("accept", "accept-encoding", "authorization", "user-agent", "x-prometheus-scrape-timeout-seconds")}
             request = urllib.request.Request(upstream + self.path, headers=forwarded)
-            with urllib.request.urlopen(request, timeout=10) as answer:
+            with urllib.request.urlopen(request, timeout=10, context=context) as answer:
                 body = answer.read()
                 status, headers = answer.status, answer.headers
             entry = {"user_agent": self.headers.get("User-Agent", ""),

@@ -47,8 +47,12 @@ Control routes (for the test script, not part of any real API):
        usage, attempts, statuses, state (pending, delivered, skipped)
   GET  /_control/zitadel/renewals               {"<instance>/<unit>": times the list was renewed}
 
+Notifications to an https callUrl verify the receiver's certificate against
+--ca-file (the e2e run's test CA) as ZITADEL would against its trust store;
+without it, against the system's CAs.
+
 Usage: fake_upstreams.py --port-file FILE [--cloudflare-token T] [--huawei-ak AK]
-                         [--zitadel-retry-after S] [--zitadel-max-failures N]
+                         [--zitadel-retry-after S] [--zitadel-max-failures N] [--ca-file PEM]
 """
 
 import argparse
@@ -58,6 +62,7 @@ import http.server
 import json
 import os
 import re
+import ssl
 import threading
 import time
 import urllib.error
@@ -123,6 +128,8 @@ class State:
 
 
 STATE = State()
+# The TLS context notifications to an https callUrl are verified with (main).
+RECEIVER_TLS = None
 
 
 def notification_keys(quota):
@@ -137,7 +144,7 @@ def post_notification(notification):
     post = urllib.request.Request(notification["callURL"], data=json.dumps(notification).encode(),
                                   headers={"Content-Type": "application/json"}, method="POST")
     try:
-        with urllib.request.urlopen(post, timeout=5) as answer:
+        with urllib.request.urlopen(post, timeout=5, context=RECEIVER_TLS) as answer:
             return answer.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -324,14 +331,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main():
-    global RETRY_FAILED_AFTER, MAX_FAILURE_COUNT
+    global RETRY_FAILED_AFTER, MAX_FAILURE_COUNT, RECEIVER_TLS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port-file", required=True, help="write the bound port here once listening")
     parser.add_argument("--cloudflare-token", default="e2e-cloudflare-token")
     parser.add_argument("--huawei-ak", default="E2EACCESSKEY")
     parser.add_argument("--zitadel-retry-after", type=float, default=RETRY_FAILED_AFTER)
     parser.add_argument("--zitadel-max-failures", type=int, default=MAX_FAILURE_COUNT)
+    parser.add_argument("--ca-file", help="CA bundle that https receivers' certificates are verified against")
     args = parser.parse_args()
+    # Verifying (hostname and chain) like any default context; only the trust store differs.
+    RECEIVER_TLS = ssl.create_default_context(cafile=args.ca_file)
     RETRY_FAILED_AFTER, MAX_FAILURE_COUNT = args.zitadel_retry_after, args.zitadel_max_failures
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

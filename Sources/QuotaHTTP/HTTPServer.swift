@@ -55,8 +55,11 @@ public final class HTTPServer: Sendable {
     }
 
     /// Makes connections accepted from now on use `context` (nil: plain
-    /// HTTP); connections already open keep the context they started with.
-    /// Safe from any thread, before or after `start()`.
+    /// HTTP); connections already open keep the context they started with
+    /// (each session holds a reference to its `SSL_CTX`). The exporter's
+    /// web-config watcher calls it once a re-read has built a new context,
+    /// so rotated certificates apply without a restart and a broken file
+    /// never gets here. Safe from any thread, before or after `start()`.
     public func replaceTLSContext(_ context: TLSServerContext?) {
         tlsBox.withLock { $0 = context }
     }

@@ -15,10 +15,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// How long a response write may make no progress (peer not reading).
     public var writeTimeout: Duration
     /// Open connections served at once. At the cap a new client takes the
-    /// place of the connection that has made least progress (a head still
-    /// arriving, else the longest-idle keep-alive one, else a body still
-    /// arriving); only when every connection is busy with a request does
-    /// it get 503.
+    /// place of the connection that has made least progress (a TLS
+    /// handshake or a head still arriving, else the longest-idle keep-alive
+    /// one, else a body still arriving); only when every connection is busy
+    /// with a request does it get 503.
     public var maxConnections: Int
     /// Requests served on one connection before it is closed; nil: no limit.
     public var maxRequestsPerConnection: Int?

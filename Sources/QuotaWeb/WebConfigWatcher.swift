@@ -112,17 +112,22 @@ public final class WebConfigWatcher: Sendable {
     private func checkNow() -> CheckOutcome {
         guard let path else { return .unchanged }
         let current = state.current
+        let known = current.active.configuration.files
+        let seen = FileFingerprint.of(known)
         // While a re-read is refused the files are parsed at every check: the
         // fix may be a file the broken config names but the old one did not.
-        guard current.refused != nil || FileFingerprint.of(current.active.configuration.files) != current.fingerprints else {
+        guard current.refused != nil || seen != current.fingerprints else {
             return .unchanged
         }
-        // Stat the web config before reading it, so a write during the read
-        // shows as a change at the next check.
+        // Fingerprints taken before reading, so a write during the read (a
+        // certificate rotated between reading it and the end of this check)
+        // shows as a change at the next check instead of being taken for
+        // the bytes just read.
         let before = FileFingerprint.of(path)
+        let seenBeforeReading = Dictionary(zip(known, seen)) { first, _ in first }
         do throws(ConfigError) {
             let configuration = try loader.load(file: path)
-            let fingerprints = Self.fingerprints(configuration.files, first: before)
+            let fingerprints = Self.fingerprints(configuration.files, first: before, seenBeforeReading: seenBeforeReading)
             if configuration.tls != current.active.configuration.tls {
                 guard let applier = applyTLS.withLock({ $0 }) else {
                     throw ConfigError(path: "tls_server_config", message: "cannot change TLS without a listener")
@@ -166,9 +171,14 @@ public final class WebConfigWatcher: Sendable {
         }
     }
 
-    private static func fingerprints(_ files: [String], first: FileFingerprint) -> [FileFingerprint] {
+    /// `first` is the web config's; a file the previous configuration also
+    /// named keeps the fingerprint from before the read, one it did not is
+    /// stat'ed now (a change to it during this very read is seen only at
+    /// its next change).
+    private static func fingerprints(_ files: [String], first: FileFingerprint,
+                                     seenBeforeReading: [String: FileFingerprint] = [:]) -> [FileFingerprint] {
         guard !files.isEmpty else { return [] }
-        return [first] + FileFingerprint.of(Array(files.dropFirst()))
+        return [first] + files.dropFirst().map { seenBeforeReading[$0] ?? FileFingerprint.of($0) }
     }
 
     private static func authenticator(_ configuration: WebConfiguration, _ cache: VerifiedCredentialCache) -> BasicAuthenticator? {

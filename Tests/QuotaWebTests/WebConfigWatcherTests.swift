@@ -118,6 +118,39 @@ import Testing
         #expect(applied.current.last! == nil, "TLS off again: plain HTTP")
     }
 
+    /// A rotation that lands while a check is reading (after the key was
+    /// read, before the check is over) is seen at the next check. The files
+    /// were stat'ed after reading, so the new files' fingerprints were kept
+    /// with the old bytes and the rotation was never picked up.
+    @Test func rotationDuringAReadIsSeenAtTheNextCheck() throws {
+        let scratch = Scratch()
+        scratch.write("server.pem", "CERT-1")
+        scratch.write("server.key", "KEY-1")
+        let path = scratch.write("web.yml", "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n")
+        let rotateAfterReadingKey = Locked(false)
+        let disk = ConfigEnvironment.process
+        let environment = ConfigEnvironment(variables: [:], readFile: { file in
+            let bytes = try disk.readFile(file)
+            if file.hasSuffix("/server.key"), rotateAfterReadingKey.withLock({ armed in defer { armed = false }; return armed }) {
+                scratch.write("server.pem", "CERT-3")
+                scratch.write("server.key", "KEY-3")
+            }
+            return bytes
+        })
+        let watcher = try WebConfigWatcher(path: path, loader: WebConfigurationLoader(environment: environment), logger: .disabled)
+        watcher.setTLSApplier { _ in }
+
+        scratch.write("server.pem", "CERT-2")
+        scratch.write("server.key", "KEY-2")
+        rotateAfterReadingKey.withLock { $0 = true }
+        #expect(watcher.check() == .reloaded)
+        #expect(watcher.configuration.tls?.privateKeyPEM == Array("KEY-2".utf8), "read before the rotation")
+        #expect(watcher.check() == .reloaded, "the rotation during the read is a change")
+        #expect(watcher.configuration.tls?.certificateChainPEM == Array("CERT-3".utf8))
+        #expect(watcher.configuration.tls?.privateKeyPEM == Array("KEY-3".utf8))
+        #expect(watcher.check() == .unchanged)
+    }
+
     @Test func tlsChangeWithoutAListenerIsRefused() throws {
         let scratch = Scratch()
         let path = scratch.write("web.yml", "basic_auth_users: {}\n")
