@@ -226,6 +226,7 @@ public final class Spawned: @unchecked Sendable {
     }
 
     /// `wait(timeout:)` on a thread of its own, for async tests.
+    @discardableResult
     public func waitForExit(timeout: Double = .infinity) async -> ExitStatus? {
         (try? await offPool { self.wait(timeout: timeout) }) ?? nil
     }

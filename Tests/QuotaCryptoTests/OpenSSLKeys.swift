@@ -81,7 +81,7 @@ struct OpenSSLKeys: Sendable {
     @discardableResult
     static func openssl(_ arguments: [String], stdin: [UInt8] = []) throws -> Subprocess.Output {
         let output = try Subprocess.run(["openssl"] + arguments, stdin: stdin)
-        // /usr/bin/env exits with 127 when the command is not on PATH.
+        // 127: not on PATH (Subprocess reports it as /usr/bin/env did).
         if output.status == 127 {
             throw Unavailable(description:
                 "openssl is not installed (or not on PATH); install it, e.g. `apt-get install openssl`: "
