@@ -7,15 +7,20 @@ import LoopbackSupport
 /// stdout and stderr are pipes served together, so a chatty tool cannot
 /// deadlock against a full pipe buffer.
 struct Subprocess {
-    struct Output {
+    struct Output: Sendable {
         let status: Int32
         let stdout: [UInt8]
         let stderr: String
     }
 
+    /// `runBlocking` on a thread of its own, never on the cooperative pool.
+    static func run(_ arguments: [String], stdin: [UInt8] = [], in directory: URL? = nil) async throws -> Output {
+        try await offPool { try runBlocking(arguments, stdin: stdin, in: directory) }
+    }
+
     /// Runs `arguments[0]` looked up on PATH; status 127 when it cannot be
-    /// started, as /usr/bin/env reported a missing tool. Blocking.
-    static func run(_ arguments: [String], stdin: [UInt8] = [], in directory: URL? = nil) throws -> Output {
+    /// started, as /usr/bin/env reported a missing tool.
+    static func runBlocking(_ arguments: [String], stdin: [UInt8] = [], in directory: URL? = nil) throws -> Output {
         let command = ChildCommand(arguments, directory: directory?.path, stdin: .bytes(stdin))
         let child: Spawned
         do {
