@@ -44,10 +44,15 @@ public struct ChildCommand: Sendable {
     public var stdin: Input
     public var stdout: Output
     public var stderr: Output
+    /// Added to the child's nice value right after it starts. For the
+    /// CPU-heavy reference tools (openssl making keys, Python cross-checks):
+    /// run beside the in-process servers, whose tests wait on answers, on
+    /// a 2-core machine they took the CPU those answers needed.
+    public var niceness: Int32
 
     public init(
         _ arguments: [String], environment: Environment = .inherited, directory: String? = nil,
-        stdin: Input = .null, stdout: Output = .pipe, stderr: Output = .pipe
+        stdin: Input = .null, stdout: Output = .pipe, stderr: Output = .pipe, niceness: Int32 = 0
     ) {
         self.arguments = arguments
         self.environment = environment
@@ -55,7 +60,11 @@ public struct ChildCommand: Sendable {
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
+        self.niceness = niceness
     }
+
+    /// The niceness the reference tools run at.
+    public static let toolNiceness: Int32 = 10
 
     /// Starts the child; it runs until it exits, is signalled, or the
     /// returned handle goes (which kills it).

@@ -126,6 +126,11 @@ public final class Spawned: @unchecked Sendable {
             ours.forEach { close($0) }
             throw LoopbackError(message: "spawn \(program): \(String(cString: strerror(code)))")
         }
+        if command.niceness > 0 {
+            // Only ever lowered, which needs no privilege; a child that
+            // already ended makes this fail harmlessly.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(pid), getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) + command.niceness)
+        }
         self.pid = pid
         self.input = inputEnd
         self.output = outputEnd

@@ -79,6 +79,14 @@ import Testing
         #expect(masks.allSatisfy { $0 & 0x7fff_ffff == 0 }, "\(result.stdoutText)")
     }
 
+    @Test func nicenessIsAddedToThisProcesss() async throws {
+        errno = 0
+        let own = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        // It reads its niceness only once its stdin says go: after spawn() returned, so after setpriority.
+        let result = try await ChildCommand(["/bin/sh", "-c", "read go; exec /usr/bin/nice"], stdin: .bytes(Array("go\n".utf8)), niceness: 7).run()
+        #expect(result.stdoutText == "\(min(own + 7, 19))\n")
+    }
+
     @Test func aSignalEndsAChildAndItsExitIsAwaitedOffThePool() async throws {
         let child = try ChildCommand(["/bin/sleep", "60"]).spawn()
         #expect(child.isRunning)

@@ -21,7 +21,7 @@ struct Subprocess {
     /// Runs `arguments[0]` looked up on PATH; status 127 when it cannot be
     /// started, as /usr/bin/env reported a missing tool.
     static func runBlocking(_ arguments: [String], stdin: [UInt8] = [], in directory: URL? = nil) throws -> Output {
-        let command = ChildCommand(arguments, directory: directory?.path, stdin: .bytes(stdin))
+        let command = ChildCommand(arguments, directory: directory?.path, stdin: .bytes(stdin), niceness: ChildCommand.toolNiceness)
         let child: Spawned
         do {
             child = try command.spawn()

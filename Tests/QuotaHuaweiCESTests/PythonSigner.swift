@@ -25,7 +25,7 @@ enum PythonSigner {
             lines.append(try JSONSerialization.data(withJSONObject: request))
             lines.append(0x0A)
         }
-        let python = try await ChildCommand(["python3", scriptPath], stdin: .bytes(Array(lines))).run()
+        let python = try await ChildCommand(["python3", scriptPath], stdin: .bytes(Array(lines)), niceness: ChildCommand.toolNiceness).run()
         guard python.status == 0 else {
             throw ScriptFailure(message: python.stderrText)
         }

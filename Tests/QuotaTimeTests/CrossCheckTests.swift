@@ -47,7 +47,7 @@ for i in range(4000):
           u.strftime('%A, %d-%b-%y %H:%M:%S GMT'),
           u.strftime('%a %b %d %H:%M:%S ') + year, u.year, sep='|')
 """#
-        let python = try await ChildCommand(["python3", "-c", script], environment: .adding(["LC_ALL": "C"])).run()
+        let python = try await ChildCommand(["python3", "-c", script], environment: .adding(["LC_ALL": "C"]), niceness: ChildCommand.toolNiceness).run()
         #expect(python.status == 0, "\(python.stderrText)")
         return python.stdoutText.split(separator: "\n").map { line in
             let fields = line.split(separator: "|").map(String.init)

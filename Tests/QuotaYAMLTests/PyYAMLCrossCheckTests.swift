@@ -105,7 +105,7 @@ import Testing
             json.dump(out, sys.stdout)
             """
         let input = try JSONSerialization.data(withJSONObject: documents)
-        let python = try await ChildCommand(["python3", "-c", script], stdin: .bytes(Array(input))).run()
+        let python = try await ChildCommand(["python3", "-c", script], stdin: .bytes(Array(input)), niceness: ChildCommand.toolNiceness).run()
         try #require(python.status == 0, "python3 with PyYAML is needed (pip install pyyaml): \(python.stderrText)")
         let decoded = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout)) as? [Any])
         return decoded.map { $0 as? String }

@@ -44,7 +44,7 @@ json.dump(out, sys.stdout)
     @Test func readsWhatPyYAMLWrites() async throws {
         let environment = ProcessInfo.processInfo.environment
         let python = try await ChildCommand(
-            ["python3", "-c", Self.generator, environment["YAML_SEED"] ?? "7", environment["YAML_COUNT"] ?? "400"]
+            ["python3", "-c", Self.generator, environment["YAML_SEED"] ?? "7", environment["YAML_COUNT"] ?? "400"], niceness: ChildCommand.toolNiceness
         ).run()
         try #require(python.status == 0, "python3 with PyYAML is needed (pip install pyyaml): \(python.stderrText)")
         let pairs = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout)) as? [[String]])

@@ -61,7 +61,7 @@ struct RSAKeyFixtures: Sendable {
     /// Blocking: for the fixture's own thread.
     static func openssl(_ arguments: [String]) throws {
         // 127 when openssl cannot be started, as /usr/bin/env reported it.
-        let status = (try? ChildCommand(["openssl"] + arguments, stdout: .null, stderr: .null).runBlocking().status) ?? 127
+        let status = (try? ChildCommand(["openssl"] + arguments, stdout: .null, stderr: .null, niceness: ChildCommand.toolNiceness).runBlocking().status) ?? 127
         guard status == 0 else {
             throw TestFailure("openssl \(arguments.first ?? "") exited with \(status) (is openssl installed?)")
         }
