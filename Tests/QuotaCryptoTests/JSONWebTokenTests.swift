@@ -2,7 +2,10 @@ import Foundation
 import QuotaCrypto
 import Testing
 
-@Suite("JWT RS256")
+/// Serialized: every test here waits for the one set of openssl keys,
+/// and all of them resuming at once (RSA in a debug build) held both
+/// cooperative threads for seconds, starving the timed server suites.
+@Suite("JWT RS256", .serialized)
 struct JSONWebTokenTests {
     static let claims = Array(#"{"iss":"quota_exporter","sub":"quota_exporter","aud":"https://zitadel.example","exp":1893456000}"#.utf8)
 

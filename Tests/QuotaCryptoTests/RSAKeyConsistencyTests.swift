@@ -5,7 +5,10 @@ import Testing
 /// Keys whose numbers pass every arithmetic relation between them but do
 /// not make a working RSA key must be refused when loaded, never trap when
 /// signing.
-@Suite("RSA keys with inconsistent numbers")
+/// Serialized: every test here waits for the one set of openssl keys,
+/// and all of them resuming at once (RSA in a debug build) held both
+/// cooperative threads for seconds, starving the timed server suites.
+@Suite("RSA keys with inconsistent numbers", .serialized)
 struct RSAKeyConsistencyTests {
     /// A two-prime PKCS#1 key whose p is the product of two primes: n = p·q,
     /// dP = d mod (p − 1), e·dP ≡ 1 (mod p − 1), qInv·q ≡ 1 (mod p) all hold,

@@ -4,7 +4,10 @@ import Testing
 
 /// Loading keys, and above all refusing the wrong ones with errors an SRE
 /// can act on.
-@Suite("RSA key loading and its errors")
+/// Serialized: every test here waits for the one set of openssl keys,
+/// and all of them resuming at once (RSA in a debug build) held both
+/// cooperative threads for seconds, starving the timed server suites.
+@Suite("RSA key loading and its errors", .serialized)
 struct RSAKeyLoadingTests {
     @Test("PEM with CRLF, indentation and explanatory text still loads")
     func toleratesMessyPEM() async throws {

@@ -5,7 +5,10 @@ import Testing
 /// Our RSA against the real openssl: the same key must give byte-identical
 /// signatures (PKCS#1 v1.5 is deterministic), and each side must verify the
 /// other's.
-@Suite("RSA PKCS#1 v1.5 SHA-256 against openssl")
+/// Serialized: every test here waits for the one set of openssl keys,
+/// and all of them resuming at once (RSA in a debug build) held both
+/// cooperative threads for seconds, starving the timed server suites.
+@Suite("RSA PKCS#1 v1.5 SHA-256 against openssl", .serialized)
 struct RSAOpenSSLTests {
     static let messages: [[UInt8]] = [
         [],
