@@ -70,20 +70,21 @@ let package = Package(
         .testTarget(name: "QuotaExpositionTests", dependencies: ["QuotaExposition"]),
         .testTarget(name: "QuotaHTTPTests", dependencies: ["QuotaHTTP", "QuotaLogging", "QuotaConcurrency", "CQuotaSystem", "LoopbackSupport"]),
         .testTarget(name: "QuotaConfigTests", dependencies: ["QuotaConfig"]),
-        .testTarget(name: "QuotaYAMLTests", dependencies: ["QuotaYAML", "QuotaConfig"]),
+        .testTarget(name: "QuotaYAMLTests", dependencies: ["QuotaYAML", "QuotaConfig", "LoopbackSupport"]),
         /// Python loopback servers (HTTP, TLS, h2, CONNECT proxies), openssl-made
         /// test certificates and a posix_spawn child, shared by the test targets
         /// that talk to real servers.
         .target(name: "LoopbackSupport", path: "Tests/LoopbackSupport"),
+        .testTarget(name: "LoopbackSupportTests", dependencies: ["LoopbackSupport"]),
         .testTarget(name: "QuotaOutboundTests", dependencies: ["QuotaOutbound", "LoopbackSupport"]),
-        .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto"]),
-        .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime"]),
+        .testTarget(name: "QuotaCryptoTests", dependencies: ["QuotaCrypto", "LoopbackSupport"]),
+        .testTarget(name: "QuotaTimeTests", dependencies: ["QuotaTime", "LoopbackSupport"]),
         .testTarget(name: "QuotaTextTests", dependencies: ["QuotaText"]),
         .testTarget(name: "QuotaWebTests", dependencies: ["QuotaWeb", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "LoopbackSupport"]),
         .testTarget(name: "QuotaCollectionTests", dependencies: ["QuotaCollection", "QuotaExposition", "QuotaLogging", "QuotaConfig", "QuotaHTTP", "LoopbackSupport"]),
         .testTarget(name: "QuotaCloudflareTests", dependencies: ["QuotaCloudflare", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging"]),
-        .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime"]),
-        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaYAML"]),
+        .testTarget(name: "QuotaHuaweiCESTests", dependencies: ["QuotaHuaweiCES", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime", "LoopbackSupport"]),
+        .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaYAML", "LoopbackSupport"]),
         .testTarget(
             name: "QuotaExporterTests",
             dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging", "QuotaYAML", "QuotaWeb", "LoopbackSupport"]

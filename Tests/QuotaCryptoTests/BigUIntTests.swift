@@ -34,7 +34,7 @@ struct BigUIntTests {
 
     /// Random operands of up to ~2100 bits checked against Python's integers.
     @Test("random operations agree with Python")
-    func randomOperationsMatchPython() throws {
+    func randomOperationsMatchPython() async throws {
         let script = """
             import sys
             for line in sys.stdin.read().splitlines():
@@ -54,7 +54,7 @@ struct BigUIntTests {
         }
         let input = cases.map { [$0.a, $0.b, $0.m, $0.e].map(hexString).joined(separator: " ") }
             .joined(separator: "\n")
-        let output = try Subprocess.run(["python3", "-c", script], stdin: Array(input.utf8))
+        let output = try await Subprocess.run(["python3", "-c", script], stdin: Array(input.utf8))
         try #require(output.status == 0, "python3 failed: \(output.stderr)")
         let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n")
         try #require(lines.count == cases.count)

@@ -18,7 +18,7 @@ struct PythonCrossCheckTests {
     static let edgeLengths = [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129]
 
     @Test("200 random messages and keys agree with Python")
-    func randomInputsMatchPython() throws {
+    func randomInputsMatchPython() async throws {
         var generator = SystemRandomNumberGenerator()
         var cases: [(key: [UInt8], message: [UInt8])] = []
         for index in 0..<200 {
@@ -30,7 +30,7 @@ struct PythonCrossCheckTests {
         }
         let input = cases.map { "\(hex($0.key)) \(hex($0.message))" }.joined(separator: "\n")
 
-        let output = try Subprocess.run(["python3", "-c", Self.script], stdin: Array(input.utf8))
+        let output = try await Subprocess.run(["python3", "-c", Self.script], stdin: Array(input.utf8))
         try #require(output.status == 0, "python3 failed (\(output.status)): \(output.stderr)")
         let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n")
         try #require(lines.count == cases.count)

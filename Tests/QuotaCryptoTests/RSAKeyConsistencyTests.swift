@@ -5,12 +5,15 @@ import Testing
 /// Keys whose numbers pass every arithmetic relation between them but do
 /// not make a working RSA key must be refused when loaded, never trap when
 /// signing.
-@Suite("RSA keys with inconsistent numbers")
+/// Serialized: every test here waits for the one set of openssl keys,
+/// and all of them resuming at once (RSA in a debug build) held both
+/// cooperative threads for seconds, starving the timed server suites.
+@Suite("RSA keys with inconsistent numbers", .serialized)
 struct RSAKeyConsistencyTests {
     /// A two-prime PKCS#1 key whose p is the product of two primes: n = p·q,
     /// dP = d mod (p − 1), e·dP ≡ 1 (mod p − 1), qInv·q ≡ 1 (mod p) all hold,
     /// but CRT signatures are wrong. openssl makes the primes, Python the DER.
-    static func compositePrimeKeyPEM() throws -> String {
+    static func compositePrimeKeyPEM() async throws -> String {
         let script = #"""
         import subprocess, base64, math
         def prime(bits):
@@ -36,7 +39,7 @@ struct RSAKeyConsistencyTests {
         for i in range(0, len(text), 64): print(text[i:i + 64])
         print("-----END RSA PRIVATE KEY-----")
         """#
-        let output = try Subprocess.run(["python3", "-c", script])
+        let output = try await Subprocess.run(["python3", "-c", script])
         guard output.status == 0 else {
             throw OpenSSLKeys.Unavailable(description: "python3 could not build the test key: \(output.stderr)")
         }
@@ -44,8 +47,8 @@ struct RSAKeyConsistencyTests {
     }
 
     @Test("a composite p passes the arithmetic checks but fails the trial signature at load")
-    func compositePrimeIsRefusedAtLoad() throws {
-        let pem = try Self.compositePrimeKeyPEM()
+    func compositePrimeIsRefusedAtLoad() async throws {
+        let pem = try await Self.compositePrimeKeyPEM()
         let components = try RSAKeyComponents(pkcs1DER: #require(PEMBlock.parseAll(pem).first).der)
         // The relations the old checks looked at really do hold for this key.
         let one = BigUInt(1)
@@ -58,8 +61,8 @@ struct RSAKeyConsistencyTests {
     }
 
     @Test("tampered fields of an openssl key are refused at load")
-    func tamperedOpenSSLKeys() throws {
-        let pem = try OpenSSLKeys.text(of: RSAOpenSSLTests.files(bits: 2048).pkcs1)
+    func tamperedOpenSSLKeys() async throws {
+        let pem = try await OpenSSLKeys.text(of: RSAOpenSSLTests.files(bits: 2048).pkcs1)
         let good = try RSAKeyComponents(pkcs1DER: #require(PEMBlock.parseAll(pem).first).der)
         var swappedExponents = good
         swappedExponents.exponent1 = good.exponent2
@@ -84,10 +87,10 @@ struct RSAKeyConsistencyTests {
     }
 
     @Test("a consistent key still signs what openssl verifies")
-    func consistentKeyStillSigns() throws {
-        let files = try RSAOpenSSLTests.files(bits: 2048)
+    func consistentKeyStillSigns() async throws {
+        let files = try await RSAOpenSSLTests.files(bits: 2048)
         let key = try RSAPrivateKey(pem: OpenSSLKeys.text(of: files.pkcs1))
         let message = Array("after the load-time self-check".utf8)
-        #expect(try OpenSSLKeys.verify(key.signSHA256(message), message: message, publicKey: files.spkiPublic))
+        #expect(try await OpenSSLKeys.verify(key.signSHA256(message), message: message, publicKey: files.spkiPublic))
     }
 }

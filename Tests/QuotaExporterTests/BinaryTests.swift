@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import Testing
 
 /// The real binary, end to end: flags, exit codes, signals.
@@ -110,32 +111,29 @@ import Testing
         let directory = TemporaryDirectory()
         let file = directory.write("config.json", "{}")
         for _ in 0..<5 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: ExporterProcess.binaryPath)
-            process.arguments = ["--config.file=\(file)", "--web.listen-address=127.0.0.1:0"]
-            process.standardError = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let pid = process.processIdentifier
-            defer { if process.isRunning { kill(pid, SIGKILL) } }
-            var sent = false
-            for _ in 0..<200_000 where !sent && process.isRunning {
-                let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-                let masks = status.split(separator: "\n")
-                    .filter { $0.hasPrefix("SigIgn:") || $0.hasPrefix("SigCgt:") }
-                    .compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
-                if masks.contains(where: { $0 & (1 << 14) != 0 }) {
-                    kill(pid, SIGTERM)
-                    sent = true
+            let process = try ChildCommand(
+                [ExporterProcess.binaryPath, "--config.file=\(file)", "--web.listen-address=127.0.0.1:0"], stdout: .null, stderr: .null
+            ).spawn()
+            let pid = process.pid
+            // The busy poll runs on a thread of its own, not on the cooperative pool.
+            let sent = try await offPool { () -> Bool in
+                for _ in 0..<200_000 where process.isRunning {
+                    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+                    let masks = status.split(separator: "\n")
+                        .filter { $0.hasPrefix("SigIgn:") || $0.hasPrefix("SigCgt:") }
+                        .compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
+                    if masks.contains(where: { $0 & (1 << 14) != 0 }) {
+                        process.signal(SIGTERM)
+                        return true
+                    }
                 }
+                return false
             }
             #expect(sent, "the exporter never took SIGTERM over")
-            for _ in 0..<1000 where process.isRunning {
-                try await Task.sleep(nanoseconds: 10_000_000)
-            }
-            #expect(!process.isRunning, "a SIGTERM sent right after the exporter took the signal over was lost")
-            if !process.isRunning {
-                #expect(process.terminationStatus == 0)
+            let exit = await process.waitForExit(timeout: 10)
+            #expect(exit != nil, "a SIGTERM sent right after the exporter took the signal over was lost")
+            if let exit {
+                #expect(exit == .exited(0))
             }
         }
     }
@@ -156,15 +154,12 @@ import Testing
         while write(writeEnd, &byte, 1) == 1 { prefilled += 1 }
         _ = fcntl(writeEnd, F_SETFL, flags)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ExporterProcess.binaryPath)
-        process.arguments = ["--config.file=\(file)", "--web.listen-address=127.0.0.1:0"]
-        process.standardError = FileHandle(fileDescriptor: writeEnd, closeOnDealloc: false)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildCommand(
+            [ExporterProcess.binaryPath, "--config.file=\(file)", "--web.listen-address=127.0.0.1:0"], stdout: .null, stderr: .descriptor(writeEnd)
+        ).spawn()
         close(writeEnd)
-        let pid = process.processIdentifier
-        defer { if process.isRunning { process.terminate() } }
+        let pid = process.pid
+        defer { process.signal(SIGTERM) }
         // Wait until the exporter catches SIGHUP and SIGTERM (bits 0 and 14
         // of SigCgt): before that, their default action would still apply.
         var handled = false
@@ -198,8 +193,8 @@ import Testing
                 continuation.resume(returning: String(decoding: bytes.dropFirst(skipped), as: UTF8.self))
             }
         }
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "the SIGTERM that came during start-up stops it cleanly: \(log)")
+        let exit = await process.waitForExit()
+        #expect(exit == .exited(0), "the SIGTERM that came during start-up stops it cleanly: \(log)")
         #expect(log.contains("no provider configured"), "\(log)")
         #expect(log.contains("SIGHUP received"), "the SIGHUP that came during start-up is not lost")
         #expect(log.contains("msg=stopped"))

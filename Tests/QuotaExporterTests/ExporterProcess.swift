@@ -2,52 +2,59 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Glibc
+import LoopbackSupport
 
 /// The built `quota_exporter` binary run as a child process, as an operator
 /// would run it. It sits next to the test bundle in the build folder.
+/// Started with LoopbackSupport's `ChildCommand`, not Foundation's `Process`
+/// (see `ChildCommand` why); its stdout and stderr are read as they come
+/// on a thread of its own.
 final class ExporterProcess: @unchecked Sendable {
     static var binaryPath: String {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("quota_exporter").path
     }
 
-    let process = Process()
-    private let lock = NSLock()
-    private var stderrText = ""
-    private var stdoutText = ""
+    let process: Spawned
+    private let output = Output()
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLOUDFLARE_") && !$0.key.hasPrefix("HUAWEI") && !$0.key.hasPrefix("ZITADEL") }
-        env.merge(environment) { $1 }
-        process.environment = env
-        let errPipe = Pipe()
-        let outPipe = Pipe()
-        process.standardError = errPipe
-        process.standardOutput = outPipe
-        errPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.stderrText += String(decoding: data, as: UTF8.self) }
-        }
-        outPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.stdoutText += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
+    /// What the exporter wrote so far, appended by the reading thread.
+    private final class Output: @unchecked Sendable {
+        let lock = NSLock()
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
     }
 
-    var stderr: String { lock.withLock { stderrText } }
-    var stdout: String { lock.withLock { stdoutText } }
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process = try Self.command(arguments, environment: environment).spawn()
+        // The thread ends at the pipes' EOF: when the exporter exits, or is
+        // killed as the last reference to `process` goes.
+        let (process, output) = (process, output)
+        Thread {
+            process.drain { stream, chunk in
+                output.lock.withLock {
+                    if stream == .stdout { output.stdout += chunk } else { output.stderr += chunk }
+                }
+            }
+        }.start()
+    }
 
-    /// Runs to completion and returns the exit status.
+    /// The binary with `arguments`, in this environment without the providers' credentials plus `environment`.
+    private static func command(_ arguments: [String], environment: [String: String]) -> ChildCommand {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CLOUDFLARE_") && !$0.key.hasPrefix("HUAWEI") && !$0.key.hasPrefix("ZITADEL") }
+        env.merge(environment) { $1 }
+        return ChildCommand([binaryPath] + arguments, environment: .replaced(env))
+    }
+
+    var stderr: String { output.lock.withLock { String(decoding: output.stderr, as: UTF8.self) } }
+    var stdout: String { output.lock.withLock { String(decoding: output.stdout, as: UTF8.self) } }
+
+    /// Runs to completion (both pipes read to their end) and returns the
+    /// exit status, -1 when it outlived `timeout` (it is killed then).
     static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let child = try ExporterProcess(arguments, environment: environment)
-        let status = await child.waitForExit(timeout: timeout) ?? -1
-        try? await Task.sleep(nanoseconds: 50_000_000)  // let the pipes drain
-        return (status, child.stdout, child.stderr)
+        let result = try await command(arguments, environment: environment).run(timeout: timeout)
+        return (result.status, result.stdoutText, result.stderrText)
     }
 
     /// Waits for the log line that names the bound addresses, and returns the first port.
@@ -65,22 +72,23 @@ final class ExporterProcess: @unchecked Sendable {
         return nil
     }
 
+    /// The exit code (-1 for a signal), nil while it still runs after `timeout` seconds.
     func waitForExit(timeout: Double) async -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline {
-            try? await Task.sleep(nanoseconds: 20_000_000)
-        }
-        return process.isRunning ? nil : process.terminationStatus
+        await process.waitForExit(timeout: timeout)?.code
     }
 
     func signal(_ number: Int32) {
-        kill(process.processIdentifier, number)
+        process.signal(number)
     }
 
+    /// A SIGTERM, as `Process.terminate` sent, and a SIGKILL if that did
+    /// not end it within 10 s; on a thread of its own, never waiting here.
     deinit {
-        if process.isRunning {
-            process.terminate()
-        }
+        guard process.signal(SIGTERM) else { return }
+        let process = process
+        Thread {
+            if process.wait(timeout: 10) == nil { process.signal(SIGKILL) }
+        }.start()
     }
 }
 

@@ -1,8 +1,10 @@
 import Foundation
+import LoopbackSupport
 
 /// Runs `scripts/huawei_sign.py`, the independent Python implementation of
-/// SDK-HMAC-SHA256, over a batch of requests. Input and output go through
-/// temporary files, so a large batch cannot deadlock on a full pipe.
+/// SDK-HMAC-SHA256, over a batch of requests, off the cooperative pool.
+/// `ChildCommand` serves stdin, stdout and stderr together, so a large
+/// batch cannot deadlock on a full pipe.
 enum PythonSigner {
     struct Output: Decodable {
         let canonical_request: String
@@ -17,35 +19,18 @@ enum PythonSigner {
     }
 
     /// One JSON object per request, as the script documents.
-    static func sign(_ requests: [[String: Any]]) throws -> [Output] {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("huawei-sign-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let input = scratch.appendingPathComponent("in")
-        let output = scratch.appendingPathComponent("out")
-        let errors = scratch.appendingPathComponent("err")
+    static func sign(_ requests: [[String: Any]]) async throws -> [Output] {
         var lines = Data()
         for request in requests {
             lines.append(try JSONSerialization.data(withJSONObject: request))
             lines.append(0x0A)
         }
-        try lines.write(to: input)
-        try Data().write(to: output)
-        try Data().write(to: errors)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptPath]
-        process.standardInput = try FileHandle(forReadingFrom: input)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ScriptFailure(message: String(decoding: try Data(contentsOf: errors), as: UTF8.self))
+        let python = try await ChildCommand(["python3", scriptPath], stdin: .bytes(Array(lines)), niceness: ChildCommand.toolNiceness).run()
+        guard python.status == 0 else {
+            throw ScriptFailure(message: python.stderrText)
         }
         let decoder = JSONDecoder()
-        return try String(decoding: try Data(contentsOf: output), as: UTF8.self)
+        return try python.stdoutText
             .split(separator: "\n")
             .map { try decoder.decode(Output.self, from: Data($0.utf8)) }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import Testing
 
 @testable import QuotaTime
@@ -18,7 +19,7 @@ import Testing
 
     /// Python picks random instants in years 1-9999 (its range) with random
     /// offsets and fractions, and prints each with its own formatting.
-    static func samples() throws -> [Sample] {
+    static func samples() async throws -> [Sample] {
         let script = #"""
 import datetime, random, sys
 random.seed(10)
@@ -46,19 +47,9 @@ for i in range(4000):
           u.strftime('%A, %d-%b-%y %H:%M:%S GMT'),
           u.strftime('%a %b %d %H:%M:%S ') + year, u.year, sep='|')
 """#
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        var environment = ProcessInfo.processInfo.environment
-        environment["LC_ALL"] = "C"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
+        let python = try await ChildCommand(["python3", "-c", script], environment: .adding(["LC_ALL": "C"]), niceness: ChildCommand.toolNiceness).run()
+        #expect(python.status == 0, "\(python.stderrText)")
+        return python.stdoutText.split(separator: "\n").map { line in
             let fields = line.split(separator: "|").map(String.init)
             let whole = Double(fields[1])!, micro = Double(fields[2])!
             // asctime pads the day with a space, not a zero.
@@ -72,8 +63,8 @@ for i in range(4000):
         }
     }
 
-    @Test func randomInstantsMatchPython() throws {
-        let samples = try Self.samples()
+    @Test func randomInstantsMatchPython() async throws {
+        let samples = try await Self.samples()
         #expect(samples.count == 4000)
         for sample in samples {
             let whole = sample.seconds.rounded(.down)

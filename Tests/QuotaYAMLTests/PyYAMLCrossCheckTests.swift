@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import QuotaConfig
 import Testing
 @testable import QuotaYAML
@@ -67,8 +68,8 @@ import Testing
         "a: \"\\q\"\n",
     ]
 
-    @Test func validDocumentsMatchPyYAML() throws {
-        let results = try Self.pyyaml(Self.valid)
+    @Test func validDocumentsMatchPyYAML() async throws {
+        let results = try await Self.pyyaml(Self.valid)
         for (document, result) in zip(Self.valid, results) {
             let expected = try #require(result, "PyYAML refused \(document.debugDescription)")
             let parsed: JSONValue
@@ -82,8 +83,8 @@ import Testing
         }
     }
 
-    @Test func invalidDocumentsAreRefusedByBoth() throws {
-        let results = try Self.pyyaml(Self.invalid)
+    @Test func invalidDocumentsAreRefusedByBoth() async throws {
+        let results = try await Self.pyyaml(Self.invalid)
         for (document, result) in zip(Self.invalid, results) {
             // PyYAML lets duplicate keys through (the last wins); YAML 1.2 forbids them.
             if !document.hasPrefix("a: 1\na: 2") { #expect(result == nil, "PyYAML accepted \(document.debugDescription)") }
@@ -92,7 +93,7 @@ import Testing
     }
 
     /// Each document's value as JSON, or nil where PyYAML raised.
-    static func pyyaml(_ documents: [String]) throws -> [String?] {
+    static func pyyaml(_ documents: [String]) async throws -> [String?] {
         let script = """
             import json, sys, yaml
             out = []
@@ -103,20 +104,10 @@ import Testing
                     out.append(None)
             json.dump(out, sys.stdout)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: documents))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with PyYAML is needed (pip install pyyaml)")
-        let decoded = try #require(try JSONSerialization.jsonObject(with: data) as? [Any])
+        let input = try JSONSerialization.data(withJSONObject: documents)
+        let python = try await ChildCommand(["python3", "-c", script], stdin: .bytes(Array(input)), niceness: ChildCommand.toolNiceness).run()
+        try #require(python.status == 0, "python3 with PyYAML is needed (pip install pyyaml): \(python.stderrText)")
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout)) as? [Any])
         return decoded.map { $0 as? String }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import QuotaConfig
 import Testing
 @testable import QuotaYAML
@@ -40,17 +41,13 @@ for i in range(int(sys.argv[2]) if len(sys.argv) > 2 else 300):
 json.dump(out, sys.stdout)
 """#
 
-    @Test func readsWhatPyYAMLWrites() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.generator, ProcessInfo.processInfo.environment["YAML_SEED"] ?? "7", ProcessInfo.processInfo.environment["YAML_COUNT"] ?? "400"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with PyYAML is needed (pip install pyyaml)")
-        let pairs = try #require(try JSONSerialization.jsonObject(with: data) as? [[String]])
+    @Test func readsWhatPyYAMLWrites() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let python = try await ChildCommand(
+            ["python3", "-c", Self.generator, environment["YAML_SEED"] ?? "7", environment["YAML_COUNT"] ?? "400"], niceness: ChildCommand.toolNiceness
+        ).run()
+        try #require(python.status == 0, "python3 with PyYAML is needed (pip install pyyaml): \(python.stderrText)")
+        let pairs = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout)) as? [[String]])
         #expect(pairs.count > 0)
         for pair in pairs {
             let (document, json) = (pair[0], pair[1])

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import QuotaCollection
 import QuotaConcurrency
 import Testing
@@ -35,16 +36,13 @@ struct CrashSafetyTests {
     }
 
     final class Exporter: @unchecked Sendable {
-        let process = Process()
+        let process: Spawned
         let port: UInt16
 
         init(binary: String, config: String, log: String) async throws {
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["--config.file", config, "--web.listen-address", "127.0.0.1:0"]
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
+            process = try ChildCommand(
+                [binary, "--config.file", config, "--web.listen-address", "127.0.0.1:0"], stdout: .null, stderr: .file(log)
+            ).spawn()
             @Sendable func listeningPort() -> UInt16? {
                 let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 guard let range = text.range(of: "addresses=127.0.0.1:") else { return nil }
@@ -52,15 +50,15 @@ struct CrashSafetyTests {
             }
             _ = await eventually(within: 30) { listeningPort() != nil }
             guard let found = listeningPort() else {
-                process.terminate()
+                process.signal(SIGTERM)
                 throw TestFailure("exporter did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
             port = found
         }
 
-        func kill9() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        func kill9() async {
+            process.signal(SIGKILL)
+            await process.waitForExit()
         }
     }
 
@@ -97,7 +95,7 @@ struct CrashSafetyTests {
             }
             let target = acknowledged.current.count + 10 + round * 3
             #expect(await eventually(within: 60) { acknowledged.current.count >= target })
-            exporter.kill9()
+            await exporter.kill9()
             for sender in senders { sender.cancel() }
             for sender in senders { await sender.value }
 

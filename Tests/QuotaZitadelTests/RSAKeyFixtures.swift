@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackSupport
 import QuotaCrypto
 
 /// RSA keys made by the real openssl, once per run: the system user's key
@@ -57,21 +58,21 @@ struct RSAKeyFixtures: Sendable {
     }
 
     /// Runs openssl with output to /dev/null; throws with its exit status.
+    /// Blocking: for the fixture's own thread.
     static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("openssl \(arguments.first ?? "") exited with \(process.terminationStatus) (is openssl installed?)")
+        // 127 when openssl cannot be started, as /usr/bin/env reported it.
+        let status = (try? ChildCommand(["openssl"] + arguments, stdout: .null, stderr: .null, niceness: ChildCommand.toolNiceness).runBlocking().status) ?? 127
+        guard status == 0 else {
+            throw TestFailure("openssl \(arguments.first ?? "") exited with \(status) (is openssl installed?)")
         }
     }
 
-    /// `openssl dgst -sha256 -sign key`, for the byte-for-byte comparison.
-    static func opensslSign(_ message: [UInt8], keyPath: String) throws -> [UInt8] {
+    /// `openssl dgst -sha256 -sign key`, for the byte-for-byte comparison; off the cooperative pool.
+    static func opensslSign(_ message: [UInt8], keyPath: String) async throws -> [UInt8] {
+        try await offPool { try opensslSignBlocking(message, keyPath: keyPath) }
+    }
+
+    private static func opensslSignBlocking(_ message: [UInt8], keyPath: String) throws -> [UInt8] {
         let directory = NSTemporaryDirectory() + "quota-zitadel-sign-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

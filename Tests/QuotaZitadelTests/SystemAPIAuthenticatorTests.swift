@@ -27,7 +27,7 @@ import Testing
 
         // RSASSA-PKCS1-v1_5 is deterministic: the signature is openssl's, byte for byte.
         let parts = header.dropFirst(7).split(separator: ".")
-        let openssl = try RSAKeyFixtures.opensslSign(Array("\(parts[0]).\(parts[1])".utf8), keyPath: pkcs8 ? fixture.pkcs8Path : fixture.pkcs1Path)
+        let openssl = try await RSAKeyFixtures.opensslSign(Array("\(parts[0]).\(parts[1])".utf8), keyPath: pkcs8 ? fixture.pkcs8Path : fixture.pkcs1Path)
         #expect(Base64URL.decode(parts[2]) == openssl)
     }
 
