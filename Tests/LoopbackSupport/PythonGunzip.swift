@@ -19,20 +19,10 @@ public func pythonGunzip(_ bytes: [UInt8]) async throws -> [UInt8] {
         if gzip.decompress(data) != out: sys.exit("gzip and zlib disagree")
         sys.stdout.buffer.write(out)
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, file.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LoopbackError(message: "python3 gunzip: " + String(decoding: message, as: UTF8.self))
+        let result = try ChildCommand(["python3", "-c", script, file.path]).runBlocking()
+        guard result.status == 0 else {
+            throw LoopbackError(message: "python3 gunzip: " + result.stderrText)
         }
-        return [UInt8](data)
+        return result.stdout
     }
 }

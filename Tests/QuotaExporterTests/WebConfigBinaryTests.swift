@@ -25,18 +25,8 @@ import Testing
     }
 
     static func tool(_ arguments: [String]) async throws -> (status: Int32, stdout: String) {
-        try await offPool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
+        let result = try await ChildCommand(arguments, stderr: .null).run()
+        return (result.status, result.stdoutText)
     }
 
     struct CurlResponse {

@@ -1,24 +1,12 @@
 import Foundation
 import LoopbackSupport
 
-/// Runs a tool to completion off the cooperative pool; nil when it cannot start.
+/// Runs a tool to completion off the cooperative pool; nil when it cannot
+/// start. Through `ChildCommand`, never Foundation's `Process` (see there why).
 func runTool(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, stdout: String)? {
-    try await offPool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = stdin
-        do { try process.run() } catch { return nil }
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    let command = ChildCommand(arguments, stdin: input.map { .bytes(Array($0.utf8)) } ?? .null, stderr: .null)
+    guard let result = try? await command.run() else { return nil }
+    return (result.status, result.stdoutText)
 }
 
 /// bcrypt hashes of `password` made outside this project: Python's
