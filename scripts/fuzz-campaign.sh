@@ -45,13 +45,14 @@ totals() {
 }
 
 if ((report)); then
-  printf '| harness | executions | CPU min | exec/CPU-s | corpus | findings |\n|---|---:|---:|---:|---:|---|\n'
+  printf '| harness | executions | CPU min | exec/CPU-s | corpus | findings | built from |\n|---|---:|---:|---:|---:|---|---|\n'
   for name in "${selected[@]}"; do
     read -r runs cpu _ failed < <(totals "$name")
     [ "$runs" -gt 0 ] || continue
     size=$(find "$corpus/$name" -type f 2>/dev/null | wc -l)
-    printf '| %s | %s | %d | %d | %d | %s |\n' "$name" "$runs" $((cpu / 60)) $((runs / (cpu > 0 ? cpu : 1))) "$size" \
-      "$([ "$failed" -eq 0 ] && echo none || echo "$failed chunk(s) failed: ci-artifacts/fuzz/$name/")"
+    commits=$(cut -f5 "$state/$name.tsv" | awk 'NF && !seen[$0]++' | paste -sd, -)
+    printf '| %s | %s | %d | %d | %d | %s | %s |\n' "$name" "$runs" $((cpu / 60)) $((runs / (cpu > 0 ? cpu : 1))) "$size" \
+      "$([ "$failed" -eq 0 ] && echo none || echo "$failed chunk(s) failed: ci-artifacts/fuzz/$name/")" "${commits:-?}"
   done
   exit 0
 fi
