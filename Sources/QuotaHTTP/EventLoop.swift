@@ -7,7 +7,8 @@ import QuotaLogging
 /// The server's single I/O thread: one level-triggered epoll set over the
 /// listeners, every client socket and the mailbox's eventfd. Nothing here
 /// blocks, so hundreds of idle or slow clients cost memory, not latency.
-/// Handlers run in Tasks elsewhere and post their responses back.
+/// Handlers run in Tasks elsewhere and post their responses back, unless
+/// a handler has the answer ready (`HTTPHandler.respondImmediately`).
 ///
 /// Timers are deadlines on connections; the loop sleeps in `epoll_wait`
 /// until the earliest one and sweeps all connections when it is due.
@@ -147,13 +148,27 @@ final class EventLoop {
     /// Carries out what a connection asked for and re-syncs its epoll
     /// interest and deadline with its new state.
     private func apply(_ outcome: Connection.Outcome, to connection: Connection) {
-        switch outcome {
-        case .close:
-            close(connection)
-            return
-        case .dispatch(let request):
-            startHandler(for: request, on: connection)
-        case .keepOpen:
+        var outcome = outcome
+        // A loop, not recursion: an answer given at once may let the next
+        // pipelined request be parsed and answered at once too.
+        dispatching: while true {
+            switch outcome {
+            case .close:
+                close(connection)
+                return
+            case .dispatch(let request):
+                if let response = deps.handler.respondImmediately(to: request) {
+                    deps.stats.withLock {
+                        $0.requestsTotal += 1
+                        $0.immediateResponsesTotal += 1
+                    }
+                    outcome = connection.deliver(response, now: clock.now)
+                    continue dispatching
+                }
+                startHandler(for: request, on: connection)
+            case .keepOpen:
+                break
+            }
             break
         }
         let interest = connection.interest
