@@ -51,6 +51,14 @@ final class EventLoop {
     private var closedThisBatch: Set<Int32> = []
     /// TLS connections holding decrypted input no epoll event will report.
     private var bufferedInput: Set<Int32> = []
+    /// Events in the batch being handled. A ready answer is given on this
+    /// thread only when it is the loop's one piece of work: then it saves
+    /// the round trip to the pool (the latency of a lone scraper). With
+    /// more, handlers go to the pool as always, so that the pool's threads
+    /// share the work and the loop keeps parsing and writing for the
+    /// others (on two cores, one thread doing everything halved the
+    /// throughput of 16 connections).
+    private var batchSize = 0
     private let readBuffer: UnsafeMutableRawBufferPointer
     private let eventBuffer: UnsafeMutableRawBufferPointer
 
@@ -79,9 +87,11 @@ final class EventLoop {
             }
             let now = clock.now
             closedThisBatch.removeAll(keepingCapacity: true)
+            batchSize = events.count
             for event in events where !closedThisBatch.contains(event.fd) {
                 handle(event, now: now)
             }
+            batchSize = bufferedInput.count
             readBufferedInput(now: now)
             sweep(now: now)
             if let deadline = shutdownDeadline, connections.isEmpty || now >= deadline {
@@ -157,7 +167,7 @@ final class EventLoop {
                 close(connection)
                 return
             case .dispatch(let request):
-                if let response = deps.handler.respondImmediately(to: request) {
+                if batchSize <= 1, let response = deps.handler.respondImmediately(to: request) {
                     deps.stats.withLock {
                         $0.requestsTotal += 1
                         $0.immediateResponsesTotal += 1
