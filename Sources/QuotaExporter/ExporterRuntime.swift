@@ -170,7 +170,9 @@ public final class ExporterRuntime: Sendable {
         let budget = scrapeBudget(request.headers["X-Prometheus-Scrape-Timeout-Seconds"])
         // In range by construction: 0.1 s to `maxScrapeBudget`.
         let snapshot = await cache.refresh(deadline: .now + .milliseconds(Int64((budget * 1000).rounded())))
-        return metricsResponse(request, snapshot: snapshot, stable: nil)
+        let format = negotiatedFormat(request.headers["Accept"])
+        let coding = ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"])
+        return metricsResponse(snapshot, format: format, coding: coding, stable: nil)
     }
 
     /// `/metrics` answered on the HTTP event loop, when the answer is
@@ -185,13 +187,13 @@ public final class ExporterRuntime: Sendable {
         let format = negotiatedFormat(request.headers["Accept"])
         let coding = ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"])
         guard let stable = renderer.kept(snapshot, format: format, compressed: coding == .gzip) else { return nil }
-        return metricsResponse(request, snapshot: snapshot, stable: stable)
+        return metricsResponse(snapshot, format: format, coding: coding, stable: stable)
     }
 
-    private func metricsResponse(_ request: HTTPRequest, snapshot: CollectionSnapshot, stable: SnapshotRenderer.Stable?) -> HTTPResponse {
-        let format = negotiatedFormat(request.headers["Accept"])
-        let body = exposition(
-            snapshot, format: format, coding: ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"]), stable: stable)
+    private func metricsResponse(
+        _ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding, stable: SnapshotRenderer.Stable?
+    ) -> HTTPResponse {
+        let body = exposition(snapshot, format: format, coding: coding, stable: stable)
         var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept-Encoding"]
         if let encoding = body.coding.headerValue {
             headers.add("Content-Encoding", encoding)
