@@ -9,7 +9,8 @@
 # default is issue 12's goals: "1000:16:off 1000:1:off 10000:16:on". Given
 # SERIES, each runs with CONNECTIONS and SENDFILE (default off).
 # Env: CASES, DURATION (wrk seconds, default 10), CONNECTIONS (default 16),
-# THREADS (default 2, at most the connections), ROUNDS (alternating
+# BIN (a built binary; default: build this tree's), THREADS (default 2, at
+# most the connections), ROUNDS (alternating
 # exporter/nginx runs per case, default 3; the median is shown),
 # CALLGRIND=0 / OUTBOUND=0 to skip those parts.
 set -euo pipefail
@@ -31,10 +32,16 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# The binary the container ships: static Swift runtime, libcurl opened at run time.
-echo "building the release binary (--static-swift-stdlib)..."
-nice -n 10 swift build -c release --static-swift-stdlib --product quota_exporter --scratch-path .build-static >/dev/null
-bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/quota_exporter"
+# The binary the container ships: static Swift runtime, libcurl opened at run
+# time. BIN=path benchmarks that binary instead (e.g. an older build, to
+# compare two in one sitting).
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+else
+  echo "building the release binary (--static-swift-stdlib)..."
+  nice -n 10 swift build -c release --static-swift-stdlib --product quota_exporter --scratch-path .build-static >/dev/null
+  bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/quota_exporter"
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; return 1; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }

@@ -1,6 +1,7 @@
 import Dispatch
 import QuotaText
 import QuotaTime
+import QuotaConcurrency
 import QuotaLogging
 
 /// Holds every target's last result and decides when to call upstream.
@@ -98,6 +99,18 @@ public actor CollectionCache {
     /// Every identity in snapshot order, sorted once per configuration.
     private var order: [TargetIdentity] = []
     private var waiters: [UInt64: Waiter] = [:]
+    /// The snapshot `readySnapshot()` may hand out without entering the
+    /// actor: set by a scrape that found nothing due and nothing in
+    /// flight, cleared by any change.
+    private struct Ready: Sendable {
+        var snapshot: CollectionSnapshot
+        var takenAt: Double
+        var validUntil: Double
+        /// When the first target falls due again.
+        var nextDue: Double
+    }
+
+    private nonisolated let ready = Locked<Ready?>(nil)
     private var nextWaiterID: UInt64 = 0
     /// The bounds on this cache's upstream requests; a configuration's
     /// background work (ZITADEL's provisioning) runs under them too.
@@ -136,6 +149,32 @@ public actor CollectionCache {
         position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
         timings = sorted.map { Timing(initial[$0]!) }
     }
+
+    /// Every change to any state goes through here, so a published ready
+    /// snapshot never outlives what it shows.
+    private func changed() {
+        changes += 1
+        ready.withLock { $0 = nil }
+    }
+
+    /// The snapshot a scrape would get now, if getting it needs nothing:
+    /// no target due, none in flight, none invalidated, no value aged past
+    /// `maxStaleness` since it was taken. Nil otherwise, and then
+    /// `refresh(deadline:)` is the way. Callable from any thread without
+    /// waiting (one short lock), so the HTTP event loop can answer a cached
+    /// scrape itself; a change the actor is making at the same moment makes
+    /// this the snapshot just before it, as if the scrape came first.
+    public nonisolated func readySnapshot() -> CollectionSnapshot? {
+        if let invalidations, invalidations.hasPending { return nil }
+        let now = clock()
+        return ready.withLock { ready in
+            guard let ready, now >= ready.takenAt, now <= ready.validUntil, now < ready.nextDue - Self.dueMargin else { return nil }
+            return ready.snapshot
+        }
+    }
+
+    /// Rounding in `nextDue` must never delay a due target.
+    private static let dueMargin = 0.001
 
     private func nextRevision() -> UInt64 {
         lastRevision += 1
@@ -177,7 +216,7 @@ public actor CollectionCache {
         layout += 1
         reusable = nil
         version += 1
-        changes += 1
+        changed()
         for id in waiters.keys {
             checkWaiter(id)
         }
@@ -188,7 +227,7 @@ public actor CollectionCache {
         let now = clock()
         let invalidated = invalidations?.take() ?? []
         // The margin keeps rounding in `nextDue` from delaying a due target.
-        if !invalidated.isEmpty || now >= currentSchedule().nextDue - 0.001 {
+        if !invalidated.isEmpty || now >= currentSchedule().nextDue - Self.dueMargin {
             // By position over plain values: walking `states` would copy
             // every target's state.
             for index in timings.indices {
@@ -207,7 +246,14 @@ public actor CollectionCache {
                 await wait(for: pending, until: deadline)
             }
         }
-        return snapshot()
+        let result = snapshot()
+        let schedule = currentSchedule()
+        if !schedule.anyInFlight, let reusable, reusable.changes == changes {
+            ready.withLock {
+                $0 = Ready(snapshot: result, takenAt: reusable.takenAt, validUntil: reusable.validUntil, nextDue: schedule.nextDue)
+            }
+        }
+        return result
     }
 
     /// When the next target falls due and whether any collection is in
@@ -314,7 +360,7 @@ public actor CollectionCache {
         state.inFlight = true
         state.attempt = attempt
         states[identity] = state
-        changes += 1
+        changed()
         dirty.insert(identity)
         if let index = position[identity] { timings[index] = Timing(state) }
         let target = state.target
@@ -395,7 +441,7 @@ public actor CollectionCache {
         state.revision = nextRevision()
         states[identity] = state
         version += 1
-        changes += 1
+        changed()
         dirty.insert(identity)
         if let index = position[identity] { timings[index] = Timing(state) }
         for id in waiters.keys {

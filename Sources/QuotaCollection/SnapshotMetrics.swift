@@ -6,16 +6,30 @@ import QuotaExposition
 public enum SnapshotMetrics {
     static let caching = "Cached per target: refreshed by a scrape when older than min_interval, and served for at most max_staleness after the last successful collection."
 
+    /// The data families' HELP texts, built once: a collection renders its
+    /// account's families again, and interpolating these at every call was
+    /// a visible part of that.
+    private enum Help {
+        static let limit = "Limit of the quota, in the unit of the unit label. " + SnapshotMetrics.caching
+        static let usage = "Amount of the quota used in the current period, in the unit of the unit label. " + SnapshotMetrics.caching
+        static let remaining = "Amount of the quota left in the current period, in the unit of the unit label. " + SnapshotMetrics.caching
+        static let reset = "Unix time at which the quota resets. " + SnapshotMetrics.caching
+        static let periodStart = "Unix time at which the current quota period started. " + SnapshotMetrics.caching
+        static let exhausted = "1 if the provider reports the quota as used up, else 0. " + SnapshotMetrics.caching
+        static let enforced = "1 if the provider blocks use beyond the limit, 0 if it only reports. " + SnapshotMetrics.caching
+        static let info = "Descriptive attributes of a quota as labels; value is always 1. " + SnapshotMetrics.caching
+    }
+
     /// The `quota_*` data gauges.
     public static func quotaFamilies(_ snapshot: CollectionSnapshot) -> [MetricFamily] {
-        var limit = family("quota_limit", "Limit of the quota, in the unit of the unit label. \(caching)")
-        var usage = family("quota_usage", "Amount of the quota used in the current period, in the unit of the unit label. \(caching)")
-        var remaining = family("quota_remaining", "Amount of the quota left in the current period, in the unit of the unit label. \(caching)")
-        var reset = family("quota_reset_timestamp_seconds", "Unix time at which the quota resets. \(caching)")
-        var periodStart = family("quota_period_start_timestamp_seconds", "Unix time at which the current quota period started. \(caching)")
-        var exhausted = family("quota_exhausted", "1 if the provider reports the quota as used up, else 0. \(caching)")
-        var enforced = family("quota_enforced", "1 if the provider blocks use beyond the limit, 0 if it only reports. \(caching)")
-        var info = family("quota_info", "Descriptive attributes of a quota as labels; value is always 1. \(caching)", type: .info)
+        var limit = family("quota_limit", Help.limit)
+        var usage = family("quota_usage", Help.usage)
+        var remaining = family("quota_remaining", Help.remaining)
+        var reset = family("quota_reset_timestamp_seconds", Help.reset)
+        var periodStart = family("quota_period_start_timestamp_seconds", Help.periodStart)
+        var exhausted = family("quota_exhausted", Help.exhausted)
+        var enforced = family("quota_enforced", Help.enforced)
+        var info = family("quota_info", Help.info, type: .info)
 
         for target in snapshot.targets {
             for reading in target.readings {

@@ -16,6 +16,11 @@ public final class TargetInvalidations: @unchecked Sendable {
         lock.withLock { _ = stale.insert(identity) }
     }
 
+    /// Whether some target is marked; a cheap look that takes nothing.
+    var hasPending: Bool {
+        lock.withLock { !stale.isEmpty }
+    }
+
     /// Returns and clears the marked targets.
     func take() -> Set<TargetIdentity> {
         lock.withLock {

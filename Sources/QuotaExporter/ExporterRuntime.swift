@@ -70,7 +70,9 @@ public final class ExporterRuntime: Sendable {
     var router: Router {
         var router = Router()
         let telemetryPath = options.telemetryPath
-        router.add(telemetryPath, methods: ["GET"]) { [self] request in await metrics(request) }
+        router.add(telemetryPath, methods: ["GET"], immediate: { [self] request in immediateMetrics(request) }) { [self] request in
+            await metrics(request)
+        }
         router.add("/", methods: ["GET"]) { [self] _ in await statusPage() }
         router.add("/-/healthy", methods: ["GET"], skipsBasicAuth: true) { _ in .text(200, "Healthy\n") }
         router.add("/-/ready", methods: ["GET"], skipsBasicAuth: true) { [self] _ in
@@ -169,7 +171,29 @@ public final class ExporterRuntime: Sendable {
         // In range by construction: 0.1 s to `maxScrapeBudget`.
         let snapshot = await cache.refresh(deadline: .now + .milliseconds(Int64((budget * 1000).rounded())))
         let format = negotiatedFormat(request.headers["Accept"])
-        let body = exposition(snapshot, format: format, coding: ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"]))
+        let coding = ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"])
+        return metricsResponse(snapshot, format: format, coding: coding, stable: nil)
+    }
+
+    /// `/metrics` answered on the HTTP event loop, when the answer is
+    /// ready: the cache has a snapshot that needs no collection (nothing
+    /// due, in flight or invalidated) and its rendering in the asked
+    /// format (and its gzip form, if asked) is kept. What is left is the
+    /// live families (`/proc/self/stat` and a few counters), the merge and
+    /// the head: the same bytes `metrics` would send. Nil whenever anything
+    /// must be collected, waited for, rendered or compressed beyond that.
+    func immediateMetrics(_ request: HTTPRequest) -> HTTPResponse? {
+        guard let snapshot = cache.readySnapshot() else { return nil }
+        let format = negotiatedFormat(request.headers["Accept"])
+        let coding = ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"])
+        guard let stable = renderer.kept(snapshot, format: format, compressed: coding == .gzip) else { return nil }
+        return metricsResponse(snapshot, format: format, coding: coding, stable: stable)
+    }
+
+    private func metricsResponse(
+        _ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding, stable: SnapshotRenderer.Stable?
+    ) -> HTTPResponse {
+        let body = exposition(snapshot, format: format, coding: coding, stable: stable)
         var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept-Encoding"]
         if let encoding = body.coding.headerValue {
             headers.add("Content-Encoding", encoding)
@@ -198,8 +222,10 @@ public final class ExporterRuntime: Sendable {
         exposition(snapshot, format: format, coding: .identity).chunks
     }
 
-    func exposition(_ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding) -> (chunks: [[UInt8]], coding: ContentCoding) {
-        let stable = renderer.stable(snapshot, format: format) { problem in
+    func exposition(
+        _ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding, stable kept: SnapshotRenderer.Stable? = nil
+    ) -> (chunks: [[UInt8]], coding: ContentCoding) {
+        let stable = kept ?? renderer.stable(snapshot, format: format) { problem in
             if state.isNewProblem(problem) {
                 logger.warn("series dropped from exposition", ["problem": problem])
             }

@@ -14,15 +14,19 @@ struct Router: HTTPHandler {
         /// credential of its own (ZITADEL's receiver) or tells nothing (probes).
         var skipsBasicAuth = false
         var handler: @Sendable (HTTPRequest) async -> HTTPResponse
+        /// The answer when it is ready at once (see `HTTPHandler.respondImmediately`).
+        var immediate: (@Sendable (HTTPRequest) -> HTTPResponse?)?
     }
 
     private(set) var routes: [Route] = []
 
     mutating func add(
         _ path: String, methods: [String], subpaths: Bool = false, skipsBasicAuth: Bool = false,
+        immediate: (@Sendable (HTTPRequest) -> HTTPResponse?)? = nil,
         _ handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
     ) {
-        routes.append(Route(path: path, matchesSubpaths: subpaths, methods: methods, skipsBasicAuth: skipsBasicAuth, handler: handler))
+        routes.append(Route(
+            path: path, matchesSubpaths: subpaths, methods: methods, skipsBasicAuth: skipsBasicAuth, handler: handler, immediate: immediate))
     }
 
     /// Whether the route serving `path` is exempt from basic auth.
@@ -41,6 +45,15 @@ struct Router: HTTPHandler {
             return .text(405, "Method \(request.method) not allowed; use \(allowed.joined(separator: ", "))\n", headers: ["Allow": allowed.joined(separator: ", ")])
         }
         return await route.handler(request)
+    }
+
+    /// Only routes that offer it, for a method they serve; 404s and 405s
+    /// take the ordinary way (they are rare and cheap either way).
+    func respondImmediately(to request: HTTPRequest) -> HTTPResponse? {
+        guard let route = match(request.path), let immediate = route.immediate else { return nil }
+        let method = request.method == "HEAD" && route.methods.contains("GET") ? "GET" : request.method
+        guard route.methods.contains(method) else { return nil }
+        return immediate(request)
     }
 
     private func match(_ path: String) -> Route? {

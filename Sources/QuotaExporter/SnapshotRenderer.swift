@@ -97,6 +97,20 @@ final class SnapshotRenderer: @unchecked Sendable {
         return Stable(format: format, families: families) { [self] index in gzip(index, format: format, of: families) }
     }
 
+    /// `stable` when it costs nothing: the rendering kept for exactly this
+    /// snapshot (with `compressed`, every family's gzip form kept too), or
+    /// nil if something must be rendered or compressed first, which is not
+    /// work for the HTTP event loop.
+    func kept(_ snapshot: CollectionSnapshot, format: ExpositionFormat, compressed: Bool) -> Stable? {
+        let families: [RenderedFamily]? = lock.withLock {
+            guard snapshot.serial != 0, let assembled = formats[format]?.assembled, assembled.serial == snapshot.serial else { return nil }
+            if compressed, assembled.headerOf.contains(where: { assembled.gzip[$0] == nil }) { return nil }
+            return assembled.families
+        }
+        guard let families else { return nil }
+        return Stable(format: format, families: families) { [self] index in gzip(index, format: format, of: families) }
+    }
+
     private func gzip(_ index: Int, format: ExpositionFormat, of families: [RenderedFamily]) -> GzipPart? {
         lock.withLock {
             // Kept only for the rendering this scrape was given; a newer one may be in place already.

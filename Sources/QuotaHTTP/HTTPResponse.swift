@@ -74,14 +74,37 @@ public struct HTTPResponse: Sendable {
 /// connections meanwhile.
 public protocol HTTPHandler: Sendable {
     func handle(_ request: HTTPRequest) async -> HTTPResponse
+
+    /// The answer, if it is ready now, or nil to have `handle` called.
+    /// Called on the server's event-loop thread before `handle`, so that a
+    /// request whose answer is already made (a cached scrape) does not
+    /// cross to the concurrency pool and back: with one connection that
+    /// round trip (two thread wake-ups) was most of a cached scrape's time.
+    /// It must return at once: no I/O, no waiting, no lock held for long,
+    /// nothing expensive (bcrypt); anything of the kind returns nil.
+    /// Nil must have no side effect, as `handle` follows.
+    func respondImmediately(to request: HTTPRequest) -> HTTPResponse?
+}
+
+extension HTTPHandler {
+    public func respondImmediately(to request: HTTPRequest) -> HTTPResponse? { nil }
 }
 
 /// A handler made from a closure; convenient in tests.
 public struct ClosureHTTPHandler: HTTPHandler {
     private let body: @Sendable (HTTPRequest) async -> HTTPResponse
+    private let immediate: @Sendable (HTTPRequest) -> HTTPResponse?
 
-    public init(_ body: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+    public init(
+        immediate: @escaping @Sendable (HTTPRequest) -> HTTPResponse? = { _ in nil },
+        _ body: @escaping @Sendable (HTTPRequest) async -> HTTPResponse
+    ) {
         self.body = body
+        self.immediate = immediate
+    }
+
+    public func respondImmediately(to request: HTTPRequest) -> HTTPResponse? {
+        immediate(request)
     }
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {

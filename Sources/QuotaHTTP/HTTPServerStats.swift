@@ -12,6 +12,9 @@ public struct HTTPServerStats: Sendable, Equatable {
     public var evictedByCapTotal = 0
     /// Requests handed to the handler.
     public var requestsTotal = 0
+    /// Of those, the ones answered on the event-loop thread
+    /// (`HTTPHandler.respondImmediately`), without a task.
+    public var immediateResponsesTotal = 0
     /// TLS handshakes that failed, timed out, or whose client certificate
     /// `client_allowed_sans` refused.
     public var tlsHandshakeFailuresTotal = 0

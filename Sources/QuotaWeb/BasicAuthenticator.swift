@@ -36,13 +36,16 @@ public final class BasicAuthenticator: Sendable {
         return await check(credentials)
     }
 
+    /// The outcome if the cache already holds it (a SHA-256 and a lookup,
+    /// no bcrypt), else nil: what the HTTP event loop may decide itself.
+    public func cachedOutcome(authorization: String?) -> Outcome? {
+        guard let header = authorization, let credentials = BasicAuthCredentials.parse(header) else { return .denied }
+        let (key, userIsExact, _) = lookup(credentials)
+        return cache.outcome(for: key).map { $0 && userIsExact ? .allowed : .denied }
+    }
+
     public func check(_ credentials: BasicAuthCredentials) async -> Outcome {
-        let known = users[String(decoding: credentials.user, as: UTF8.self)]
-        // A user name that is not valid UTF-8 decodes with U+FFFD and
-        // cannot equal a configured name spelled that way by accident.
-        let userIsExact = known != nil && Array(String(decoding: credentials.user, as: UTF8.self).utf8) == credentials.user
-        let hash = userIsExact ? known!.text : Self.decoyHash
-        let key = VerifiedCredentialCache.key(user: credentials.user, hash: hash, password: credentials.password)
+        let (key, userIsExact, hash) = lookup(credentials)
         if let cached = cache.outcome(for: key) {
             return cached && userIsExact ? .allowed : .denied
         }
@@ -55,6 +58,17 @@ public final class BasicAuthenticator: Sendable {
         let allowed = matches && userIsExact
         cache.record(allowed, for: key)
         return allowed ? .allowed : .denied
+    }
+
+    /// The cache key of these credentials, whether the user is configured
+    /// exactly as sent, and the hash to check the password against.
+    private func lookup(_ credentials: BasicAuthCredentials) -> (key: [UInt8], userIsExact: Bool, hash: String) {
+        let known = users[String(decoding: credentials.user, as: UTF8.self)]
+        // A user name that is not valid UTF-8 decodes with U+FFFD and
+        // cannot equal a configured name spelled that way by accident.
+        let userIsExact = known != nil && Array(String(decoding: credentials.user, as: UTF8.self).utf8) == credentials.user
+        let hash = userIsExact ? known!.text : Self.decoyHash
+        return (VerifiedCredentialCache.key(user: credentials.user, hash: hash, password: credentials.password), userIsExact, hash)
     }
 
     /// bcrypt works on at most 72 bytes and libcrypt would silently cut a

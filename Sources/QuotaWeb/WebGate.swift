@@ -28,7 +28,7 @@ public struct WebGate: HTTPHandler {
             response = .text(429, "Too Many Requests\n")
         } else if let authenticator = active.authenticator, !skipsBasicAuth(request.path),
            await authenticator.check(authorization: request.headers["Authorization"]) != .allowed {
-            response = .text(401, "Unauthorized\n", headers: ["WWW-Authenticate": "Basic realm=\"\(Self.realm)\", charset=\"UTF-8\""])
+            response = Self.unauthorized
         } else {
             response = await inner.handle(request)
         }
@@ -36,5 +36,36 @@ public struct WebGate: HTTPHandler {
             response.headers.set(header.name, header.value)
         }
         return response
+    }
+
+    /// The gate on the event loop: decides only what it can decide at
+    /// once (a credential whose bcrypt outcome is cached; a miss needs
+    /// bcrypt and returns nil), and takes a rate-limit token only once the
+    /// answer is certain, so that a nil leaves `handle` to decide afresh.
+    public func respondImmediately(to request: HTTPRequest) -> HTTPResponse? {
+        let active = watcher.active
+        var denied = false
+        if let authenticator = active.authenticator, !skipsBasicAuth(request.path) {
+            guard let outcome = authenticator.cachedOutcome(authorization: request.headers["Authorization"]) else { return nil }
+            denied = outcome != .allowed
+        }
+        var response: HTTPResponse
+        if denied {
+            response = Self.unauthorized
+        } else {
+            guard let inner = inner.respondImmediately(to: request) else { return nil }
+            response = inner
+        }
+        if let limiter = active.limiter, !limiter.allow() {
+            response = .text(429, "Too Many Requests\n")
+        }
+        for header in active.configuration.headers {
+            response.headers.set(header.name, header.value)
+        }
+        return response
+    }
+
+    private static var unauthorized: HTTPResponse {
+        .text(401, "Unauthorized\n", headers: ["WWW-Authenticate": "Basic realm=\"\(realm)\", charset=\"UTF-8\""])
     }
 }
