@@ -60,14 +60,14 @@ install -D -m 0755 "$bin" "$root/usr/bin/quota_exporter"
 # libcurl is opened at run time (dlopen("libcurl.so.4"), see
 # Sources/CQuotaSystem), so the binary's ldd does not list it: add it and
 # what it links, as the runtime image's libcurl4t64 package does.
-curl_lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" { print $NF; exit }')
+curl_lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" && !found { print $NF; found = 1 }')
 [ -n "$curl_lib" ] || fail "libcurl.so.4 is not installed (the runtime image has libcurl4t64)"
 # libssl.so.3 too (the listener's TLS, also opened at run time); libcurl
 # links it already, named here so the root never depends on that.
 ssl_libs=$(ldconfig -p | awk '$1 == "libssl.so.3" || $1 == "libcrypto.so.3" { print $NF }')
 [ -n "$ssl_libs" ] || fail "libssl.so.3 is not installed (the runtime image has libssl3)"
 # zlib too (dlopen("libz.so.1") for gzip scrapes; zlib1g is in every Debian image).
-zlib_lib=$(ldconfig -p | awk '$1 == "libz.so.1" { print $NF; exit }')
+zlib_lib=$(ldconfig -p | awk '$1 == "libz.so.1" && !found { print $NF; found = 1 }')
 [ -n "$zlib_lib" ] || fail "libz.so.1 is not installed (the runtime image has zlib1g)"
 for lib in $(ldd "$bin" | grep -o '/[^ ]*') "$curl_lib" $(ldd "$curl_lib" | grep -o '/[^ ]*') $ssl_libs "$zlib_lib"; do
   cp -L --parents "$lib" "$root/"
