@@ -331,17 +331,24 @@ int cqs_tls_context_set_versions(cqs_tls_context *context, int min_version, int 
 
 void cqs_tls_context_set_security_level(cqs_tls_context *context, int level) { api.ctx_set_security_level(context, level); }
 
-int cqs_tls_context_use_certificate_chain(cqs_tls_context *context, const uint8_t *pem, size_t length, char *error, size_t error_size) {
+/* A read-only memory BIO over PEM bytes, with OpenSSL's error queue
+ * cleared first so that a later failure reports its own reason; NULL (and
+ * `error` set) when the bytes are too many for OpenSSL's int length or the
+ * BIO cannot be made. */
+static cqs_bio *pem_source(const uint8_t *pem, size_t length, char *error, size_t error_size) {
     api.err_clear_error();
     if (length > INT32_MAX) {
         snprintf(error, error_size, "too large");
-        return -1;
+        return NULL;
     }
     cqs_bio *bio = api.bio_new_mem_buf(pem, (int)length);
-    if (bio == NULL) {
-        take_error(error, error_size, "out of memory");
-        return -1;
-    }
+    if (bio == NULL) take_error(error, error_size, "out of memory");
+    return bio;
+}
+
+int cqs_tls_context_use_certificate_chain(cqs_tls_context *context, const uint8_t *pem, size_t length, char *error, size_t error_size) {
+    cqs_bio *bio = pem_source(pem, length, error, error_size);
+    if (bio == NULL) return -1;
     int count = 0;
     cqs_x509 *certificate;
     while ((certificate = api.pem_read_bio_x509(bio, NULL, no_password, NULL)) != NULL) {
@@ -366,16 +373,8 @@ int cqs_tls_context_use_certificate_chain(cqs_tls_context *context, const uint8_
 }
 
 int cqs_tls_context_use_private_key(cqs_tls_context *context, const uint8_t *pem, size_t length, char *error, size_t error_size) {
-    api.err_clear_error();
-    if (length > INT32_MAX) {
-        snprintf(error, error_size, "too large");
-        return -1;
-    }
-    cqs_bio *bio = api.bio_new_mem_buf(pem, (int)length);
-    if (bio == NULL) {
-        take_error(error, error_size, "out of memory");
-        return -1;
-    }
+    cqs_bio *bio = pem_source(pem, length, error, error_size);
+    if (bio == NULL) return -1;
     cqs_evp_pkey *key = api.pem_read_bio_private_key(bio, NULL, no_password, NULL);
     api.bio_free(bio);
     if (key == NULL) {
@@ -397,16 +396,8 @@ int cqs_tls_context_use_private_key(cqs_tls_context *context, const uint8_t *pem
 }
 
 int cqs_tls_context_trust_certificates(cqs_tls_context *context, const uint8_t *pem, size_t length, char *error, size_t error_size) {
-    api.err_clear_error();
-    if (length > INT32_MAX) {
-        snprintf(error, error_size, "too large");
-        return -1;
-    }
-    cqs_bio *bio = api.bio_new_mem_buf(pem, (int)length);
-    if (bio == NULL) {
-        take_error(error, error_size, "out of memory");
-        return -1;
-    }
+    cqs_bio *bio = pem_source(pem, length, error, error_size);
+    if (bio == NULL) return -1;
     cqs_x509_store *store = api.ctx_get_cert_store(context);
     int count = 0;
     cqs_x509 *certificate;
