@@ -25,17 +25,14 @@ public struct WebGate: HTTPHandler {
         let active = watcher.active
         var response: HTTPResponse
         if let limiter = active.limiter, !limiter.allow() {
-            response = .text(429, "Too Many Requests\n")
+            response = Self.tooManyRequests
         } else if let authenticator = active.authenticator, !skipsBasicAuth(request.path),
            await authenticator.check(authorization: request.headers["Authorization"]) != .allowed {
             response = Self.unauthorized
         } else {
             response = await inner.handle(request)
         }
-        for header in active.configuration.headers {
-            response.headers.set(header.name, header.value)
-        }
-        return response
+        return Self.withConfiguredHeaders(response, active.configuration)
     }
 
     /// The gate on the event loop: decides only what it can decide at
@@ -57,13 +54,21 @@ public struct WebGate: HTTPHandler {
             response = inner
         }
         if let limiter = active.limiter, !limiter.allow() {
-            response = .text(429, "Too Many Requests\n")
+            response = Self.tooManyRequests
         }
-        for header in active.configuration.headers {
+        return Self.withConfiguredHeaders(response, active.configuration)
+    }
+
+    /// `http_server_config.headers`, on every answer the gate gives or passes on.
+    private static func withConfiguredHeaders(_ response: HTTPResponse, _ configuration: WebConfiguration) -> HTTPResponse {
+        var response = response
+        for header in configuration.headers {
             response.headers.set(header.name, header.value)
         }
         return response
     }
+
+    private static var tooManyRequests: HTTPResponse { .text(429, "Too Many Requests\n") }
 
     private static var unauthorized: HTTPResponse {
         .text(401, "Unauthorized\n", headers: ["WWW-Authenticate": "Basic realm=\"\(realm)\", charset=\"UTF-8\""])
