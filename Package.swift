@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "QuotaZitadelTests", dependencies: ["QuotaZitadel", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaHTTP", "QuotaConfig", "QuotaLogging", "QuotaCrypto", "QuotaTime", "QuotaYAML", "LoopbackSupport"]),
         .testTarget(
             name: "QuotaExporterTests",
-            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging", "QuotaYAML", "QuotaWeb", "LoopbackSupport"]
+            dependencies: ["QuotaExporter", "QuotaHTTP", "QuotaConcurrency", "QuotaCollection", "QuotaExposition", "QuotaConfig", "QuotaLogging", "QuotaYAML", "QuotaWeb", "LoopbackSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -302,12 +302,15 @@ public actor CollectionCache {
             // dropping the kept copy first so that the statuses are
             // (usually) uniquely referenced and patched in place.
             reusable = nil
+            var patched: [Int] = []
             for identity in dirty {
                 guard let index = position[identity], let state = states[identity] else { continue }
                 let (status, freshUntil) = Self.status(of: state, now: now)
                 reused.snapshot.targets[index] = status
                 reused.validUntil = min(reused.validUntil, freshUntil)
+                patched.append(index)
             }
+            reused.snapshot.patch = SnapshotPatch(base: reused.snapshot.serial, indexes: patched.sorted())
             return keep(reused.snapshot, takenAt: reused.takenAt, validUntil: reused.validUntil)
         }
         var validUntil = Double.infinity
@@ -365,6 +368,11 @@ public actor CollectionCache {
         if let index = position[identity] { timings[index] = Timing(state) }
         let target = state.target
         let generation = state.generation
+        let began = ContinuousClock.now
+        if let outcome = target.collector.collectNow() {
+            finish(identity, generation: generation, outcome: outcome, duration: Self.seconds(ContinuousClock.now - began), attempt: attempt)
+            return
+        }
         let slots = self.slots
         Task {
             let began = ContinuousClock.now

@@ -54,6 +54,18 @@ public struct CollectionSettings: Sendable, Hashable {
 /// for, or fail with a typed error.
 public protocol Collector: Sendable {
     func collect() async throws(CollectorError) -> [QuotaReading]
+
+    /// The readings at once, for a collector that has them in memory and
+    /// can neither wait nor fail slowly (static quotas); nil for every
+    /// other, which the cache then runs in a task under its timeout. The
+    /// cache collects such a target inline, with no task, timer or
+    /// deadline: for a scrape that finds one due, that bookkeeping cost
+    /// more than the collection. The default is nil.
+    func collectNow() -> Result<[QuotaReading], CollectorError>?
+}
+
+extension Collector {
+    public func collectNow() -> Result<[QuotaReading], CollectorError>? { nil }
 }
 
 /// A configured target: identity, static labels from the configuration,

@@ -47,6 +47,11 @@ public struct CollectionSnapshot: Sendable {
     /// targets in the same order (it changes only at a reload), so a
     /// renderer can compare targets by position.
     public var layout: UInt64 = 0
+    /// Set when the cache made this snapshot from the one of serial
+    /// `base` by replacing only the targets at `indexes` (a collection
+    /// finished, nothing else moved): a renderer that rendered `base` need
+    /// look at no other target. Nil for a snapshot made from scratch.
+    public var patch: SnapshotPatch?
 
     /// Equal fingerprints mean equal metrics. Within one version the only
     /// change possible is targets' values aging out, which the count of
@@ -62,5 +67,16 @@ public struct CollectionSnapshot: Sendable {
     public init(targets: [TargetStatus], version: UInt64 = 0) {
         self.targets = targets
         self.version = version
+    }
+}
+
+/// How a snapshot differs from an earlier one: see `CollectionSnapshot.patch`.
+public struct SnapshotPatch: Sendable, Equatable {
+    public var base: UInt64
+    public var indexes: [Int]
+
+    public init(base: UInt64, indexes: [Int]) {
+        self.base = base
+        self.indexes = indexes
     }
 }

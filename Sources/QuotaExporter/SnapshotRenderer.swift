@@ -13,10 +13,17 @@ import QuotaHTTP
 ///   collection re-renders only its account's series. Accounts are the
 ///   unit because every snapshot series starts with those two labels, so
 ///   the series of one account are contiguous in the sorted output and
-///   each account's lines can be rendered apart and joined in account order;
-/// - per family: the accounts' lines joined under the family's header,
-///   re-joined only for families whose lines changed (a collection usually
-///   changes the health gauges, not the quota values);
+///   each account's lines can be rendered apart and joined in account order.
+///   Within the account, a family whose samples are exactly those it was
+///   last rendered from keeps its lines: a collection that brings the same
+///   quota values (the usual case) renders only the health gauges that
+///   moved, such as the duration and the last success time;
+/// - per family: the accounts' lines joined under the family's header in
+///   one buffer. A family in which some accounts' lines changed is patched:
+///   the unchanged runs are copied from the old buffer as they are, so the
+///   cost is one `memcpy` per run rather than a walk through every
+///   account's lines (a collection usually changes the health gauges, not
+///   the quota values, and then only those families are touched);
 /// - per family again, gzip-compressed on first demand and kept with it.
 ///
 /// A snapshot the cache hands out again (same `serial`) costs one compare;
@@ -56,17 +63,47 @@ final class SnapshotRenderer: @unchecked Sendable {
         var headerOf: [Int]
     }
 
+    /// One account's lines of one family, and the samples they were
+    /// rendered from.
+    private struct Lines {
+        var samples: [Sample]
+        var bytes: [UInt8]
+
+        /// Bit for bit, since that is what is written: a value that
+        /// changed only from 0 to -0 is written differently (and NaN never
+        /// equals itself), and so is a label value that changed only
+        /// between Unicode normalisation forms, which `String ==` calls equal.
+        func renders(_ other: [Sample]) -> Bool {
+            samples.count == other.count
+                && zip(samples, other).allSatisfy { old, new in
+                    old.value.bitPattern == new.value.bitPattern && old.labels.count == new.labels.count
+                        && zip(old.labels, new.labels).allSatisfy { Self.same($0.name, $1.name) && Self.same($0.value, $1.value) }
+                }
+        }
+
+        private static func same(_ lhs: String, _ rhs: String) -> Bool {
+            lhs.utf8.count == rhs.utf8.count && lhs.utf8.elementsEqual(rhs.utf8)
+        }
+    }
+
     private struct PerFormat {
         /// The snapshot families' headers, sorted by name.
         var headers: [RenderedFamily]
-        var headerIndex: [String: Int]
+        /// Header index by the name `SnapshotMetrics` gives a family (a
+        /// counter's with `_total`, which OpenMetrics headers drop).
+        var headerOfSource: [String: Int]
         var layout: UInt64 = 0
         /// Target index ranges of the accounts, in series order.
         var accounts: [Range<Int>] = []
+        /// Per target index: its account's index in `accounts`.
+        var accountOf: [Int] = []
         /// Per target: `revision << 1 | has readings`, as last rendered.
         var keys: [UInt64] = []
         /// Per account (as in `accounts`), per header: its lines.
-        var lines: [[[UInt8]?]] = []
+        var lines: [[Lines?]] = []
+        /// Per header, per account: the byte count of its lines in the
+        /// joined family (0 for none), which is where `patch` finds them.
+        var lengths: [[Int]] = []
         var assembled: Assembled?
     }
 
@@ -74,10 +111,13 @@ final class SnapshotRenderer: @unchecked Sendable {
     private var formats: [ExpositionFormat: PerFormat] = [:]
     private let writer = ExpositionWriter()
     private var accountRenders = 0
+    private var familyRenders = 0
     private var compressions = 0
 
     /// How many account renderings were made, for tests: state, not time.
     var accountRenderCount: Int { lock.withLock { accountRenders } }
+    /// How many (account, family) line sets were rendered, for tests.
+    var familyRenderCount: Int { lock.withLock { familyRenders } }
     /// How many cached families were gzip-compressed, for tests.
     var compressionCount: Int { lock.withLock { compressions } }
 
@@ -134,31 +174,70 @@ final class SnapshotRenderer: @unchecked Sendable {
 
     private func assemble(_ snapshot: CollectionSnapshot, format: ExpositionFormat, state: inout PerFormat, report: (String) -> Void) {
         let targets = snapshot.targets
-        let keys = targets.map { $0.revision << 1 | ($0.readings.isEmpty ? 0 : 1) }
-        // Revision 0 is a status the cache did not make (a test's): never reused.
-        let relayout = snapshot.layout == 0 || snapshot.layout != state.layout || keys.count != state.keys.count
-            || keys.contains { $0 >> 1 == 0 }
-        if relayout {
-            state.accounts = Self.accounts(of: targets)
-            state.lines = Array(repeating: Array(repeating: nil, count: state.headers.count), count: state.accounts.count)
-        }
-        var changed = [Bool](repeating: relayout, count: state.headers.count)
-        for (account, range) in state.accounts.enumerated() {
-            if !relayout && keys[range] == state.keys[range] { continue }
-            let part = CollectionSnapshot(targets: Array(targets[range]), version: snapshot.version)
-            let rendered = writer.renderEach(ExporterRuntime.snapshotFamilies(part), format: format, headers: false)
-            accountRenders += 1
-            for problem in rendered.problems { report(problem.description) }
-            var lines = [[UInt8]?](repeating: nil, count: state.headers.count)
-            for family in rendered.families {
-                if let header = state.headerIndex[family.name] { lines[header] = family.bytes }
+        func key(_ index: Int) -> UInt64 { targets[index].revision << 1 | (targets[index].readings.isEmpty ? 0 : 1) }
+        /// The accounts to look at, ascending.
+        var candidates: [Int]
+        let relayout: Bool
+        if snapshot.layout != 0, snapshot.layout == state.layout, let patch = snapshot.patch, patch.base == state.assembled?.serial,
+            targets.count == state.keys.count, patch.indexes.allSatisfy({ $0 < targets.count && targets[$0].revision != 0 })
+        {
+            // Patched from the snapshot rendered last: only its changed targets' accounts.
+            relayout = false
+            candidates = []
+            for index in patch.indexes {
+                let account = state.accountOf[index]
+                if candidates.last != account { candidates.append(account) }
             }
-            for header in lines.indices where lines[header] != state.lines[account][header] {
-                changed[header] = true
+            candidates.sort()
+        } else {
+            let keys = targets.indices.map(key)
+            // Revision 0 is a status the cache did not make (a test's): never reused.
+            relayout = snapshot.layout == 0 || snapshot.layout != state.layout || keys.count != state.keys.count
+                || keys.contains { $0 >> 1 == 0 }
+            if relayout {
+                state.accounts = Self.accounts(of: targets)
+                state.accountOf = [Int](repeating: 0, count: targets.count)
+                for (account, range) in state.accounts.enumerated() {
+                    for index in range { state.accountOf[index] = account }
+                }
+                state.lines = Array(repeating: Array(repeating: nil, count: state.headers.count), count: state.accounts.count)
+                state.lengths = Array(repeating: Array(repeating: 0, count: state.accounts.count), count: state.headers.count)
+                state.keys = [UInt64](repeating: 0, count: targets.count)
+            }
+            candidates = state.accounts.indices.filter { account in
+                // Element by element: comparing slices of the two arrays
+                // cost more than the rest of a scrape that renders nothing.
+                relayout || state.accounts[account].contains { keys[$0] != state.keys[$0] }
+            }
+        }
+        /// Per header, the accounts whose lines changed, ascending.
+        var changedAccounts = [[Int]](repeating: [], count: state.headers.count)
+        for account in candidates {
+            let range = state.accounts[account]
+            for index in range { state.keys[index] = key(index) }
+            let part = CollectionSnapshot(targets: Array(targets[range]), version: snapshot.version)
+            accountRenders += 1
+            var lines = [Lines?](repeating: nil, count: state.headers.count)
+            for family in ExporterRuntime.snapshotFamilies(part) where !family.samples.isEmpty {
+                guard let header = state.headerOfSource[family.name] else { continue }
+                if let kept = state.lines[account][header], kept.renders(family.samples) {
+                    lines[header] = kept
+                    continue
+                }
+                // Alone through the normaliser: the snapshot families have
+                // distinct names, so no rule of one depends on another.
+                let rendered = writer.renderEach([family], format: format, headers: false)
+                familyRenders += 1
+                for problem in rendered.problems { report(problem.description) }
+                if let bytes = rendered.families.first?.bytes {
+                    lines[header] = Lines(samples: family.samples, bytes: bytes)
+                }
+            }
+            for header in lines.indices where lines[header]?.bytes != state.lines[account][header]?.bytes {
+                changedAccounts[header].append(account)
             }
             state.lines[account] = lines
         }
-        state.keys = keys
         state.layout = snapshot.layout
 
         let previous = state.assembled
@@ -169,11 +248,18 @@ final class SnapshotRenderer: @unchecked Sendable {
         for (index, header) in state.headers.enumerated() {
             var family: RenderedFamily?
             var compressed: GzipPart?
-            if !changed[index], let previous {
+            if let previous, !relayout, changedAccounts[index].isEmpty {
                 family = previous.byHeader[index]
                 compressed = previous.gzip[index]
+            } else if let previous, !relayout, let joined = previous.byHeader[index] {
+                family = Self.patch(
+                    joined, headerCount: header.bytes.count, lengths: &state.lengths[index], lines: state.lines, at: index, changed: changedAccounts[index]
+                )
             } else {
-                family = Self.join(header, state.lines.compactMap { $0[index] })
+                family = Self.join(header, state.lines, at: index)
+                for account in state.lines.indices {
+                    state.lengths[index][account] = state.lines[account][index]?.bytes.count ?? 0
+                }
             }
             byHeader.append(family)
             gzip.append(compressed)
@@ -202,11 +288,19 @@ final class SnapshotRenderer: @unchecked Sendable {
         return ranges.sorted { $0.id.precedes($1.id) }.map(\.range)
     }
 
-    /// One `memcpy` per part into a buffer allocated once: appending the
-    /// parts of 250 accounts one by one cost more than rendering one.
-    private static func join(_ header: RenderedFamily, _ parts: [[UInt8]]) -> RenderedFamily? {
-        guard !parts.isEmpty else { return nil }
-        let total = parts.reduce(header.bytes.count) { $0 + $1.count }
+    /// One `memcpy` per account's lines into a buffer allocated once:
+    /// appending the parts of 250 accounts one by one cost more than
+    /// rendering one, and so did collecting them into an array first.
+    private static func join(_ header: RenderedFamily, _ lines: [[Lines?]], at index: Int) -> RenderedFamily? {
+        var total = header.bytes.count
+        var any = false
+        for account in lines.indices {
+            if let part = lines[account][index] {
+                total += part.bytes.count
+                any = true
+            }
+        }
+        guard any else { return nil }
         let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
             count = 0
             func copy(_ part: [UInt8]) {
@@ -218,17 +312,70 @@ final class SnapshotRenderer: @unchecked Sendable {
                 }
             }
             copy(header.bytes)
-            for part in parts { copy(part) }
+            for account in lines.indices {
+                if let part = lines[account][index] { copy(part.bytes) }
+            }
         }
         return RenderedFamily(name: header.name, bytes: bytes)
+    }
+
+    /// `joined` with the lines of the `changed` accounts (ascending)
+    /// replaced by their new ones, and `lengths` updated. Nil when no
+    /// account has lines left.
+    private static func patch(
+        _ joined: RenderedFamily, headerCount: Int, lengths: inout [Int], lines: [[Lines?]], at index: Int, changed: [Int]
+    ) -> RenderedFamily? {
+        var total = joined.bytes.count
+        for account in changed {
+            total += (lines[account][index]?.bytes.count ?? 0) - lengths[account]
+        }
+        guard total > headerCount else {
+            for account in changed { lengths[account] = 0 }
+            return nil
+        }
+        let bytes = joined.bytes.withUnsafeBufferPointer { old in
+            [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+                count = 0
+                func copy(_ source: UnsafeBufferPointer<UInt8>) {
+                    if let base = source.baseAddress, !source.isEmpty {
+                        memcpy(buffer.baseAddress! + count, base, source.count)
+                    }
+                    count += source.count
+                }
+                var read = 0  // how far `old` is copied or skipped
+                var start = headerCount  // where account `next` begins in `old`
+                var next = 0
+                for account in changed {
+                    while next < account {
+                        start += lengths[next]
+                        next += 1
+                    }
+                    copy(UnsafeBufferPointer(rebasing: old[read..<start]))
+                    if let part = lines[account][index] {
+                        part.bytes.withUnsafeBufferPointer { copy($0) }
+                    }
+                    read = start + lengths[account]
+                    start = read
+                    next = account + 1
+                }
+                copy(UnsafeBufferPointer(rebasing: old[read...]))
+            }
+        }
+        for account in changed {
+            lengths[account] = lines[account][index]?.bytes.count ?? 0
+        }
+        return RenderedFamily(name: joined.name, bytes: bytes)
     }
 
     /// The headers of the snapshot families (from `SnapshotMetrics` with no
     /// samples), sorted by name as the writer sorts families.
     private static func initial(format: ExpositionFormat, writer: ExpositionWriter) -> PerFormat {
-        let headers = ExporterRuntime.snapshotFamilies(CollectionSnapshot(targets: []))
-            .map { writer.header(of: $0, format: format) }
-            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        return PerFormat(headers: headers, headerIndex: Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.name, $0) }))
+        let sources = ExporterRuntime.snapshotFamilies(CollectionSnapshot(targets: []))
+        let headers = sources.map { (source: $0.name, header: writer.header(of: $0, format: format)) }
+            .sorted { $0.header.name.utf8.lexicographicallyPrecedes($1.header.name.utf8) }
+        return PerFormat(
+            headers: headers.map(\.header),
+            headerOfSource: Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.source, $0) })
+        )
     }
 }

@@ -27,6 +27,17 @@ struct FamilyNormalizer {
     /// return their own `quota_limit` family); one of another type, or one
     /// whose name collides with another family's samples, is dropped.
     private mutating func mergeByName(_ families: [MetricFamily]) -> [ExposedFamily] {
+        // One family has nothing to merge or clash with: the lookups below
+        // were most of the cost of rendering one account's changed family.
+        if families.count == 1, let family = families.first {
+            guard !family.samples.isEmpty else { return [] }
+            guard NameRules.isValidMetricName(family.name) else {
+                report(family, .invalidMetricName)
+                return []
+            }
+            let names = ExposedNames(name: family.name, type: family.type, format: format)
+            return [ExposedFamily(names: names, sourceName: family.name, help: family.help, type: family.type, samples: family.samples)]
+        }
         var merged: [ExposedFamily] = []
         var indexByFamilyName: [String: Int] = [:]
         var ownerOfName: [String: Int] = [:]

@@ -50,6 +50,47 @@ private func later() -> ContinuousClock.Instant { .now + .seconds(60) }
         #expect(second.version > first.version)
     }
 
+    @Test func aPatchedSnapshotSaysWhichTargetsItReplaced() async {
+        let clock = ManualClock()
+        let invalidations = TargetInvalidations()
+        let cache = CollectionCache(
+            targets: ["a", "b", "c"].map { target(FakeCollector([.readings([reading])]), account: $0) },
+            invalidations: invalidations, logger: .disabled, clock: { clock.now }
+        )
+        let first = await cache.refresh(deadline: later())
+        #expect(first.patch == nil, "made from scratch")
+        invalidations.invalidate(TargetIdentity(provider: "fake", account: "c", collector: "widgets"))
+        let second = await cache.refresh(deadline: later())
+        #expect(second.patch == SnapshotPatch(base: first.serial, indexes: [2]))
+        clock.advance(700)  // past max_staleness: every value ages out, a new snapshot from scratch
+        let aged = await cache.snapshot()
+        #expect(aged.serial != second.serial)
+        #expect(aged.patch == nil)
+    }
+
+    /// A collector with its readings at hand (static quotas) is collected
+    /// inside the scrape, with no task to wait for: even a scrape whose
+    /// deadline has passed gets its values. A network one is started and
+    /// not waited for.
+    @Test func aCollectorWithReadingsAtHandIsCollectedInline() async {
+        struct AtHand: Collector {
+            func collect() async throws(CollectorError) -> [QuotaReading] { [reading] }
+            func collectNow() -> Result<[QuotaReading], CollectorError>? { .success([reading]) }
+        }
+        let slow = FakeCollector([.readings([reading])], delay: 0.5)
+        let cache = CollectionCache(
+            targets: [
+                Target(identity: TargetIdentity(provider: "fake", account: "a", collector: "widgets"), collector: AtHand()),
+                target(slow, account: "b"),
+            ],
+            logger: .disabled
+        )
+        let snapshot = await cache.refresh(deadline: .now)
+        #expect(snapshot.targets[0].up == true && snapshot.targets[0].readings == [reading])
+        #expect(snapshot.targets[0].refreshing == false)
+        #expect(snapshot.targets[1].up == nil && snapshot.targets[1].refreshing, "started, not waited for")
+    }
+
     @Test func valuesAgingOutGiveANewSnapshot() async {
         let clock = ManualClock()
         let failing = FakeCollector([.readings([reading]), .failure(CollectorError(.http, "down"))])

@@ -80,4 +80,8 @@ struct StaticCollector: Collector {
     func collect() async throws(CollectorError) -> [QuotaReading] {
         readings
     }
+
+    func collectNow() -> Result<[QuotaReading], CollectorError>? {
+        .success(readings)
+    }
 }
