@@ -27,9 +27,11 @@ import QuotaHTTP
 /// - per family again, gzip-compressed on first demand and kept with it.
 ///
 /// A snapshot the cache hands out again (same `serial`) costs one compare;
-/// within one `layout` (no reload) targets are compared by position, so a
-/// collection costs its account's rendering and the changed families'
-/// joins, not a walk through hashed lookups of every target.
+/// one the cache patched from the snapshot rendered last
+/// (`CollectionSnapshot.patch`) is looked at only where it changed; any
+/// other within one `layout` (no reload) is compared by position. So a
+/// collection costs its account's changed families and their patches, not
+/// a walk through every target.
 final class SnapshotRenderer: @unchecked Sendable {
     /// What one scrape gets: the snapshot families sorted by name, and a
     /// way to their compressed form.
