@@ -14,13 +14,21 @@
 # per chunk: executions, CPU seconds, wall seconds, exit status, commit), so a second
 # run continues where the first stopped; `--report` prints the table the
 # README shows. Builds nothing: run scripts/fuzz.sh -t 1 first.
-# Options: --runs N (10000000), --cpu SECONDS (1800), --chunk SECONDS (300), --report.
+# Options: --runs N (10000000), --cpu SECONDS (1800), --chunk SECONDS (300),
+# --timeout SECONDS per input (60), --report.
+#
+# The per-input timeout is libFuzzer's, in wall time: a niced harness that
+# other work keeps off the CPU sees an ordinary input "take" many seconds
+# (a ZITADEL entry's trial RSA signature, ~50 ms, was once reported as a
+# 14 s timeout while a build used both cores), so the campaign allows 60 s
+# where the CI run, on a machine of its own, keeps fuzz.sh's 10 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 goal_runs=10000000
 goal_cpu=1800
 chunk=300
+timeout_s=60
 report=0
 selected=()
 while (($#)); do
@@ -28,6 +36,7 @@ while (($#)); do
     --runs) goal_runs=$2; shift 2 ;;
     --cpu) goal_cpu=$2; shift 2 ;;
     --chunk) chunk=$2; shift 2 ;;
+    --timeout) timeout_s=$2; shift 2 ;;
     --report) report=1; shift ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) selected+=("$1"); shift ;;
@@ -66,7 +75,7 @@ for name in "${selected[@]}"; do
     fi
     start=$(date +%s)
     # `times` prints the CPU time of this subshell's children: the harness.
-    out=$( (scripts/fuzz.sh --no-build -t "$chunk" --runs $((goal_runs - runs)) --corpus-dir "$corpus" "$name" 2>&1; echo "status $?"; times) )
+    out=$( (scripts/fuzz.sh --no-build -t "$chunk" --timeout "$timeout_s" --runs $((goal_runs - runs)) --corpus-dir "$corpus" "$name" 2>&1; echo "status $?"; times) )
     status=$(sed -n 's/^status //p' <<<"$out")
     child=$(tail -n 1 <<<"$out")
     cpu_chunk=$(awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%d\n", n }' <<<"$child")

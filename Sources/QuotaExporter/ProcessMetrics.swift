@@ -51,24 +51,47 @@ public enum ProcessMetrics {
 
     static func currentReadings() -> Readings {
         var readings = Readings()
-        if let stat = readFile("/proc/self/stat").flatMap(parseStat) {
+        if let stat = (statFile.read() ?? readFile("/proc/self/stat")).flatMap(parseStat) {
             readings.cpuSeconds = (stat.userTicks + stat.systemTicks) / ticksPerSecond
             readings.virtualBytes = stat.virtualBytes
             readings.residentBytes = stat.residentPages * pageSize
         }
         readings.startTime = startTime
-        readings.openFDs = openDescriptors.value(now: monotonicSeconds(), compute: countOpenDescriptors).map(Double.init)
+        let now = monotonicSeconds()
+        readings.openFDs = openDescriptors.value(now: now, compute: countOpenDescriptors).map(Double.init)
+        let limits = resourceLimits.value(now: now, compute: currentLimits)
+        readings.maxFDs = limits?.files
+        readings.virtualMaxBytes = limits?.memory
+        return readings
+    }
+
+    /// `RLIMIT_NOFILE` and `RLIMIT_AS`, soft limits; nil where unreadable.
+    struct Limits: Sendable {
+        var files: Double?
+        var memory: Double?
+    }
+
+    static func currentLimits() -> Limits? {
+        var limits = Limits()
         var files = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0 {
-            readings.maxFDs = Double(files.rlim_cur)
+            limits.files = Double(files.rlim_cur)
         }
         // Unlimited reads as 2^64-1, as client_golang reports it.
         var memory = rlimit()
         if getrlimit(Int32(RLIMIT_AS.rawValue), &memory) == 0 {
-            readings.virtualMaxBytes = Double(memory.rlim_cur)
+            limits.memory = Double(memory.rlim_cur)
         }
-        return readings
+        return limits
     }
+
+    /// Limits change only when someone runs `prlimit` on the process: two
+    /// syscalls per scrape bought nothing, so they are reused for a second,
+    /// like the descriptor count.
+    static let resourceLimits = ReusedValue<Limits>(maxAge: 1)
+
+    /// `/proc/self/stat`, kept open and read again at every scrape.
+    static let statFile = ProcFile(path: "/proc/self/stat")
 
     public static func families() -> [MetricFamily] {
         zip(definitions, currentReadings().values).compactMap { definition, value in

@@ -75,16 +75,33 @@ final class SnapshotRenderer: @unchecked Sendable {
         /// changed only from 0 to -0 is written differently (and NaN never
         /// equals itself), and so is a label value that changed only
         /// between Unicode normalisation forms, which `String ==` calls equal.
-        func renders(_ other: [Sample]) -> Bool {
+        ///
+        /// With `exactLabels` false the labels are compared with `==`
+        /// only: for families whose label values cannot have changed bytes
+        /// but kept their text (they come from the targets' identities,
+        /// fixed by position within one layout).
+        func renders(_ other: [Sample], exactLabels: Bool) -> Bool {
             samples.count == other.count
                 && zip(samples, other).allSatisfy { old, new in
                     old.value.bitPattern == new.value.bitPattern && old.labels.count == new.labels.count
-                        && zip(old.labels, new.labels).allSatisfy { Self.same($0.name, $1.name) && Self.same($0.value, $1.value) }
+                        && zip(old.labels, new.labels).allSatisfy {
+                            exactLabels ? Self.same($0.name, $1.name) && Self.same($0.value, $1.value) : $0 == $1
+                        }
                 }
         }
 
+        /// `==` first, which is quick for the same storage and for unequal
+        /// texts, then the bytes, since `==` also calls canonically
+        /// equivalent texts equal (`elementsEqual` on the UTF-8 views alone
+        /// cost more than rendering the family again).
         private static func same(_ lhs: String, _ rhs: String) -> Bool {
-            lhs.utf8.count == rhs.utf8.count && lhs.utf8.elementsEqual(rhs.utf8)
+            guard lhs == rhs else { return false }
+            let bytes: Bool?? = lhs.utf8.withContiguousStorageIfAvailable { left -> Bool? in
+                rhs.utf8.withContiguousStorageIfAvailable { right in
+                    left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
+                }
+            }
+            return (bytes ?? nil) ?? lhs.utf8.elementsEqual(rhs.utf8)
         }
     }
 
@@ -94,6 +111,17 @@ final class SnapshotRenderer: @unchecked Sendable {
         /// Header index by the name `SnapshotMetrics` gives a family (a
         /// counter's with `_total`, which OpenMetrics headers drop).
         var headerOfSource: [String: Int]
+        /// The headers of `SnapshotMetrics.quotaFamilies`; the others are
+        /// the collector health families.
+        var quotaHeaders: [Int]
+        var isQuotaHeader: [Bool]
+        /// Per target: the readings and static labels its quota lines were
+        /// last rendered from. Within one layout nothing else goes into a
+        /// target's quota series (its identity is fixed by its position),
+        /// so the very same arrays mean the same lines: two pointer
+        /// compares instead of building and comparing the families. The
+        /// arrays are kept, so their buffers cannot be reused meanwhile.
+        var renderedInputs: [(readings: [QuotaReading], labels: [Label])?] = []
         var layout: UInt64 = 0
         /// Target index ranges of the accounts, in series order.
         var accounts: [Range<Int>] = []
@@ -170,7 +198,7 @@ final class SnapshotRenderer: @unchecked Sendable {
         }
     }
 
-    private static func sameBuffer(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    private static func sameBuffer<Element>(_ lhs: [Element], _ rhs: [Element]) -> Bool {
         lhs.withUnsafeBufferPointer { $0.baseAddress } == rhs.withUnsafeBufferPointer { $0.baseAddress } && lhs.count == rhs.count
     }
 
@@ -205,6 +233,7 @@ final class SnapshotRenderer: @unchecked Sendable {
                 state.lines = Array(repeating: Array(repeating: nil, count: state.headers.count), count: state.accounts.count)
                 state.lengths = Array(repeating: Array(repeating: 0, count: state.accounts.count), count: state.headers.count)
                 state.keys = [UInt64](repeating: 0, count: targets.count)
+                state.renderedInputs = Array(repeating: nil, count: targets.count)
             }
             candidates = state.accounts.indices.filter { account in
                 // Element by element: comparing slices of the two arrays
@@ -219,10 +248,25 @@ final class SnapshotRenderer: @unchecked Sendable {
             for index in range { state.keys[index] = key(index) }
             let part = CollectionSnapshot(targets: Array(targets[range]), version: snapshot.version)
             accountRenders += 1
+            let sameQuotaInputs = !relayout && range.allSatisfy { index in
+                guard let kept = state.renderedInputs[index] else { return false }
+                return Self.sameBuffer(kept.readings, targets[index].readings) && Self.sameBuffer(kept.labels, targets[index].labels)
+            }
+            for index in range {
+                state.renderedInputs[index] = (targets[index].readings, targets[index].labels)
+            }
             var lines = [Lines?](repeating: nil, count: state.headers.count)
-            for family in ExporterRuntime.snapshotFamilies(part) where !family.samples.isEmpty {
+            let families: [MetricFamily]
+            if sameQuotaInputs {
+                for header in state.quotaHeaders { lines[header] = state.lines[account][header] }
+                families = SnapshotMetrics.collectorFamilies(part)
+            } else {
+                families = ExporterRuntime.snapshotFamilies(part)
+            }
+            for family in families where !family.samples.isEmpty {
                 guard let header = state.headerOfSource[family.name] else { continue }
-                if let kept = state.lines[account][header], kept.renders(family.samples) {
+                // Quota labels come from providers' answers: byte for byte.
+                if let kept = state.lines[account][header], kept.renders(family.samples, exactLabels: state.isQuotaHeader[header]) {
                     lines[header] = kept
                     continue
                 }
@@ -372,12 +416,17 @@ final class SnapshotRenderer: @unchecked Sendable {
     /// The headers of the snapshot families (from `SnapshotMetrics` with no
     /// samples), sorted by name as the writer sorts families.
     private static func initial(format: ExpositionFormat, writer: ExpositionWriter) -> PerFormat {
-        let sources = ExporterRuntime.snapshotFamilies(CollectionSnapshot(targets: []))
+        let empty = CollectionSnapshot(targets: [])
+        let quotaNames = Set(SnapshotMetrics.quotaFamilies(empty).map(\.name))
+        let sources = ExporterRuntime.snapshotFamilies(empty)
         let headers = sources.map { (source: $0.name, header: writer.header(of: $0, format: format)) }
             .sorted { $0.header.name.utf8.lexicographicallyPrecedes($1.header.name.utf8) }
+        let isQuota = headers.map { quotaNames.contains($0.source) }
         return PerFormat(
             headers: headers.map(\.header),
-            headerOfSource: Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.source, $0) })
+            headerOfSource: Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.source, $0) }),
+            quotaHeaders: isQuota.indices.filter { isQuota[$0] },
+            isQuotaHeader: isQuota
         )
     }
 }

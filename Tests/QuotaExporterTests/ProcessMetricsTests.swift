@@ -88,3 +88,40 @@ import Testing
         #expect(reused.value(now: 5, compute: next) == 3, "a clock that went back recomputes")
     }
 }
+
+@Suite struct ProcFileTests {
+    private func temporaryFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "procfile-\(UUID().uuidString)"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        return path
+    }
+
+    /// Read again from the start each time through the one descriptor, so
+    /// a file whose content changes (as /proc's do) is seen as it is now.
+    @Test func eachReadSeesTheCurrentContent() throws {
+        let path = try temporaryFile("first")
+        defer { unlink(path) }
+        let file = ProcFile(path: path)
+        #expect(file.read() == Array("first".utf8))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.write(Data("second".utf8))
+        try handle.close()
+        #expect(file.read() == Array("second".utf8))
+    }
+
+    @Test func contentThatMayNotFitIsLeftToTheLongWay() throws {
+        let path = try temporaryFile(String(repeating: "x", count: 64))
+        defer { unlink(path) }
+        #expect(ProcFile(path: path, capacity: 64).read() == nil, "filled the buffer: perhaps longer")
+        #expect(ProcFile(path: path, capacity: 65).read()?.count == 64)
+        #expect(ProcFile(path: path + "-missing").read() == nil)
+    }
+
+    @Test func readsThisProcessesStatLikeTheFileReader() throws {
+        let kept = try #require(ProcessMetrics.statFile.read().flatMap(ProcessMetrics.parseStat))
+        let fresh = try #require(ProcessMetrics.readFile("/proc/self/stat").flatMap(ProcessMetrics.parseStat))
+        #expect(kept.startTicks == fresh.startTicks)
+        #expect(kept.userTicks <= fresh.userTicks)
+        #expect(kept.virtualBytes > 0 && kept.residentPages > 0)
+    }
+}
