@@ -405,9 +405,10 @@ public actor CollectionCache {
         // nothing (local data, refused, no slot in time) counts from its start.
         state.lastAttempt = attempt.firstSent ?? attempt.started
         state.lastDuration = duration
-        let log = logger.with([
-            "provider": identity.provider, "account": identity.account, "collector": identity.collector,
-        ])
+        // Made only when a line is written: most collections log nothing.
+        var log: Logger {
+            logger.with(["provider": identity.provider, "account": identity.account, "collector": identity.collector])
+        }
         let startedBlock: RateLimitBlock?
         switch attempt.rateLimitNote {
         case .startedBlock(let block)?: startedBlock = block

@@ -5,14 +5,31 @@ import QuotaExposition
 /// targets with the same identity would collide and the configuration
 /// loader rejects that.
 public struct TargetIdentity: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var provider: String
-    public var account: String
-    public var collector: String
+    public let provider: String
+    public let account: String
+    public let collector: String
+    /// Hashed once: identities key the cache's dictionaries and sets, and
+    /// a collection looked its target up about ten times, hashing three
+    /// strings each time.
+    private let hash: Int
 
     public init(provider: String, account: String, collector: String) {
         self.provider = provider
         self.account = account
         self.collector = collector
+        var hasher = Hasher()
+        hasher.combine(provider)
+        hasher.combine(account)
+        hasher.combine(collector)
+        self.hash = hasher.finalize()
+    }
+
+    public static func == (lhs: TargetIdentity, rhs: TargetIdentity) -> Bool {
+        lhs.hash == rhs.hash && lhs.provider == rhs.provider && lhs.account == rhs.account && lhs.collector == rhs.collector
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
     }
 
     public var description: String { "\(provider)/\(account)/\(collector)" }

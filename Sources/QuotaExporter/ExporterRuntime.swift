@@ -26,6 +26,7 @@ public final class ExporterRuntime: Sendable {
     let writer = ExpositionWriter()
     let renderer = SnapshotRenderer()
     let liveRuns = LiveGzipRuns()
+    let keptLive = KeptRenderings()
     private let lastAccept = Locked<(header: String, format: ExpositionFormat)?>(nil)
     let clock: @Sendable () -> Double
 
@@ -302,22 +303,30 @@ public final class ExporterRuntime: Sendable {
         var families = ProcessMetrics.rendered(format: format)
         families.append(fixed.buildInfo)
         let reload = state.lastReload
-        families.append(fixed.reloadSuccessful.rendered(reload.successful ? 1 : 0))
         families.append(fixed.reloadTimestamp.rendered(reload.lastSuccess))
-        if let upstream = writer.renderTrusted(counter.family, format: format) {
+        families.append(fixed.reloadSuccessful.rendered(reload.successful ? 1 : 0))
+        if let upstream = keptLive.rendered(counter.family, format: format, writer: writer) {
             families.append(upstream)
         }
         // Providers' own families (ZITADEL's notification counters): names
         // and label names are the providers' constants, label values are
         // escaped as always.
+        var extras = 0
         for provider in providers {
             for family in provider.extraFamilies() {
-                if let rendered = writer.renderTrusted(family, format: format) {
+                if let rendered = keptLive.rendered(family, format: format, writer: writer) {
                     families.append(rendered)
+                    extras += 1
                 }
             }
         }
-        families.sort { $0.name.utf8Precedes($1.name) }
+        // Everything before the providers' families is made in name order
+        // (a test holds it to that); theirs are checked, and sorted only if
+        // they need it, which costs less than sorting every scrape.
+        let fixedCount = families.count - extras
+        if extras > 0, !(max(fixedCount, 1)..<families.count).allSatisfy({ families[$0 - 1].name.utf8Precedes(families[$0].name) }) {
+            families.sort { $0.name.utf8Precedes($1.name) }
+        }
         return families
     }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import QuotaConcurrency
 import QuotaExposition
 
 /// The standard `process_*` metrics every Prometheus client library
@@ -103,10 +104,53 @@ public enum ProcessMetrics {
     static let text = definitions.map { FixedFamily(name: $0.name, help: $0.help, type: $0.type, format: .text) }
     static let openMetrics = definitions.map { FixedFamily(name: $0.name, help: $0.help, type: $0.type, format: .openMetrics) }
 
-    /// What a scrape appends: only the values are written now.
+    /// What a scrape appends, sorted by name: only the values are written
+    /// now, and only those that changed since the last scrape (the start
+    /// time and the limits never do, memory seldom).
     static func rendered(format: ExpositionFormat) -> [RenderedFamily] {
-        let fixed = format == .text ? text : openMetrics
-        return zip(fixed, currentReadings().values).compactMap { family, value in value.map(family.rendered) }
+        let values = currentReadings().values
+        return (format == .text ? keptText : keptOpenMetrics).rendered(nameOrder.map { values[$0] })
+    }
+
+    /// `definitions` indexes in the order of the families' names, the
+    /// same in both formats; producing them in order spares sorting the
+    /// live families at every scrape.
+    static let nameOrder: [Int] = definitions.indices.sorted {
+        text[$0].name.utf8.lexicographicallyPrecedes(text[$1].name.utf8)
+    }
+    private static let keptText = KeptValues(nameOrder.map { text[$0] })
+    private static let keptOpenMetrics = KeptValues(nameOrder.map { openMetrics[$0] })
+
+    /// Each family's rendering with the value it was made for, given
+    /// again while the value is the same (bit for bit).
+    final class KeptValues: @unchecked Sendable {
+        private let families: [FixedFamily]
+        private let lock = Lock()
+        private var kept: [(value: Double, rendered: RenderedFamily)?]
+
+        init(_ families: [FixedFamily]) {
+            self.families = families
+            self.kept = Array(repeating: nil, count: families.count)
+        }
+
+        /// One per non-nil value, in `families` order.
+        func rendered(_ values: [Double?]) -> [RenderedFamily] {
+            lock.withLock {
+                var result: [RenderedFamily] = []
+                result.reserveCapacity(families.count)
+                for (index, value) in values.enumerated() {
+                    guard let value else { continue }
+                    if let entry = kept[index], entry.value.bitPattern == value.bitPattern {
+                        result.append(entry.rendered)
+                    } else {
+                        let fresh = families[index].rendered(value)
+                        kept[index] = (value, fresh)
+                        result.append(fresh)
+                    }
+                }
+                return result
+            }
+        }
     }
 
     /// Listing /proc/self/fd costs the kernel more than everything else a

@@ -71,37 +71,13 @@ final class SnapshotRenderer: @unchecked Sendable {
         var samples: [Sample]
         var bytes: [UInt8]
 
-        /// Bit for bit, since that is what is written: a value that
-        /// changed only from 0 to -0 is written differently (and NaN never
-        /// equals itself), and so is a label value that changed only
-        /// between Unicode normalisation forms, which `String ==` calls equal.
-        ///
-        /// With `exactLabels` false the labels are compared with `==`
-        /// only: for families whose label values cannot have changed bytes
-        /// but kept their text (they come from the targets' identities,
-        /// fixed by position within one layout).
+        /// Bit for bit, as written (see `SampleBytes`). With `exactLabels`
+        /// false the labels are compared with `==` only: for families
+        /// whose label values cannot have changed bytes but kept their text
+        /// (they come from the targets' identities, fixed by position
+        /// within one layout).
         func renders(_ other: [Sample], exactLabels: Bool) -> Bool {
-            samples.count == other.count
-                && zip(samples, other).allSatisfy { old, new in
-                    old.value.bitPattern == new.value.bitPattern && old.labels.count == new.labels.count
-                        && zip(old.labels, new.labels).allSatisfy {
-                            exactLabels ? Self.same($0.name, $1.name) && Self.same($0.value, $1.value) : $0 == $1
-                        }
-                }
-        }
-
-        /// `==` first, which is quick for the same storage and for unequal
-        /// texts, then the bytes, since `==` also calls canonically
-        /// equivalent texts equal (`elementsEqual` on the UTF-8 views alone
-        /// cost more than rendering the family again).
-        private static func same(_ lhs: String, _ rhs: String) -> Bool {
-            guard lhs == rhs else { return false }
-            let bytes: Bool?? = lhs.utf8.withContiguousStorageIfAvailable { left -> Bool? in
-                rhs.utf8.withContiguousStorageIfAvailable { right in
-                    left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
-                }
-            }
-            return (bytes ?? nil) ?? lhs.utf8.elementsEqual(rhs.utf8)
+            SampleBytes.same(samples, other, labelsByValue: !exactLabels)
         }
     }
 
@@ -270,13 +246,22 @@ final class SnapshotRenderer: @unchecked Sendable {
                     lines[header] = kept
                     continue
                 }
-                // Alone through the normaliser: the snapshot families have
-                // distinct names, so no rule of one depends on another.
-                let rendered = writer.renderEach([family], format: format, headers: false)
                 familyRenders += 1
-                for problem in rendered.problems { report(problem.description) }
-                if let bytes = rendered.families.first?.bytes {
-                    lines[header] = Lines(samples: family.samples, bytes: bytes)
+                if state.isQuotaHeader[header] {
+                    // Alone through the normaliser: the snapshot families
+                    // have distinct names, so no rule of one depends on
+                    // another. Quota labels come from providers' answers
+                    // and the configuration, and are checked here.
+                    let rendered = writer.renderEach([family], format: format, headers: false)
+                    for problem in rendered.problems { report(problem.description) }
+                    if let bytes = rendered.families.first?.bytes {
+                        lines[header] = Lines(samples: family.samples, bytes: bytes)
+                    }
+                } else if let rendered = writer.renderTrusted(family, format: format, headers: false) {
+                    // The health families are the exporter's own: constant
+                    // names and label names, one series per target identity
+                    // (the loader refuses duplicates), values it computed.
+                    lines[header] = Lines(samples: family.samples, bytes: rendered.bytes)
                 }
             }
             for header in lines.indices where lines[header]?.bytes != state.lines[account][header]?.bytes {
@@ -291,6 +276,11 @@ final class SnapshotRenderer: @unchecked Sendable {
         var gzip: [GzipPart?] = []
         var families: [RenderedFamily] = []
         var headerOf: [Int] = []
+        // Grown one by one, these four were reallocated five times each.
+        byHeader.reserveCapacity(state.headers.count)
+        gzip.reserveCapacity(state.headers.count)
+        families.reserveCapacity(state.headers.count)
+        headerOf.reserveCapacity(state.headers.count)
         for (index, header) in state.headers.enumerated() {
             var family: RenderedFamily?
             var compressed: GzipPart?

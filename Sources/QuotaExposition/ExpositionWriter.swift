@@ -58,7 +58,9 @@ public struct ExpositionWriter: Sendable {
     /// merging of `render`: its names are constants and its labels its own,
     /// so only the samples are sorted (they may come from a dictionary) and
     /// values escaped. Nil when it has no samples.
-    public func renderTrusted(_ family: MetricFamily, format: ExpositionFormat) -> RenderedFamily? {
+    ///
+    /// With `headers: false`, the sample lines only (see `renderEach`).
+    public func renderTrusted(_ family: MetricFamily, format: ExpositionFormat, headers: Bool = true) -> RenderedFamily? {
         guard !family.samples.isEmpty else { return nil }
         let names = ExposedNames(name: family.name, type: family.type, format: format)
         let exposed = ExposedFamily(
@@ -66,7 +68,11 @@ public struct ExpositionWriter: Sendable {
             samples: SampleSorter.sortedDroppingRepeats(family.samples).kept
         )
         var buffer = ExpositionBuffer(reservingCapacity: Self.estimatedByteCount(of: [exposed]))
-        Self.write(exposed, format: format, to: &buffer)
+        if headers {
+            Self.write(exposed, format: format, to: &buffer)
+        } else {
+            Self.writeSamples(exposed, to: &buffer)
+        }
         return RenderedFamily(name: names.family, bytes: buffer.bytes)
     }
 
