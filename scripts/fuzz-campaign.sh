@@ -10,10 +10,14 @@
 #   nice -n 19 scripts/fuzz-campaign.sh                 # every harness, one after another
 #   nice -n 19 scripts/fuzz-campaign.sh FuzzJSON FuzzYAML # these only
 #
-# Totals per harness are kept in .build-fuzz/campaign/<harness>.tsv (one line
-# per chunk: executions, CPU seconds, wall seconds, exit status, commit), so a second
-# run continues where the first stopped; `--report` prints the table the
+# Totals per harness are kept in Fuzz/campaign/<harness>.tsv (one line per
+# chunk: executions, CPU seconds, wall seconds, exit status, commit), which is
+# committed: the record of what was fuzzed against which code outlives the
+# machine it ran on, and a later run, here or on a fresh clone, continues
+# where the last stopped. The corpus stays in .build-fuzz/corpus-long (a
+# fresh machine starts again from the seeds). `--report` prints the table the
 # README shows. Builds nothing: run scripts/fuzz.sh -t 1 first.
+# FUZZ_CAMPAIGN_STATE=DIR keeps the records elsewhere, FUZZ_CORPUS=DIR the corpus.
 # Options: --runs N (10000000), --cpu SECONDS (1800), --chunk SECONDS (300),
 # --timeout SECONDS per input (60), --report.
 #
@@ -44,8 +48,8 @@ while (($#)); do
 done
 ((${#selected[@]})) || mapfile -t selected < <(scripts/fuzz.sh --list)
 scratch=${FUZZ_SCRATCH:-.build-fuzz}
-state=.build-fuzz/campaign
-corpus=.build-fuzz/corpus-long
+state=${FUZZ_CAMPAIGN_STATE:-Fuzz/campaign}
+corpus=${FUZZ_CORPUS:-.build-fuzz/corpus-long}
 mkdir -p "$state" "$corpus"
 
 # Sums of a harness's chunks: executions, CPU seconds, wall seconds, failed chunks.
@@ -58,7 +62,7 @@ if ((report)); then
   for name in "${selected[@]}"; do
     read -r runs cpu _ failed < <(totals "$name")
     [ "$runs" -gt 0 ] || continue
-    size=$(find "$corpus/$name" -type f 2>/dev/null | wc -l)
+    size=$( (find "$corpus/$name" -type f 2>/dev/null || true) | wc -l)
     commits=$(cut -f5 "$state/$name.tsv" | awk 'NF && !seen[$0]++' | paste -sd, -)
     printf '| %s | %s | %d | %d | %d | %s | %s |\n' "$name" "$runs" $((cpu / 60)) $((runs / (cpu > 0 ? cpu : 1))) "$size" \
       "$([ "$failed" -eq 0 ] && echo none || echo "$failed chunk(s) failed: ci-artifacts/fuzz/$name/")" "${commits:-?}"
