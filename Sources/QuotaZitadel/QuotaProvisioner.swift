@@ -33,6 +33,8 @@ final class QuotaProvisioner: Sendable {
 
     func run() async {
         var failures = 0
+        /// Consecutive rounds refused or answered 429 for the rate limit.
+        var rateLimited = 0
         while !Task.isCancelled {
             let outcome = await provisionOnce()
             if Task.isCancelled { return }
@@ -44,15 +46,20 @@ final class QuotaProvisioner: Sendable {
                     logger.info("quota provisioning recovered", ["after_failures": String(failures)])
                 }
                 failures = 0
+                rateLimited = 0
                 delay = instance.reapplyInterval
             case .failure(let error):
                 failures += 1
+                rateLimited = error.reason == .rateLimited ? rateLimited + 1 : 0
                 delay = timing.retryDelay(afterFailures: failures)
                 var fields: [(String, String)] = [("reason", error.reason.rawValue)]
                 if let code = error.statusCode { fields.append(("status", String(code))) }
                 fields.append(("err", error.message))
                 fields.append(("retry_in", "\(delay)s"))
-                logger.log(.warn, "quota provisioning failed", fields: fields)
+                // While the credential is paused every retry is refused
+                // before it leaves: the first says so, with ZITADEL's words,
+                // and the client's lines mark the pause's start and end.
+                logger.log(rateLimited > 1 ? .debug : .warn, "quota provisioning failed", fields: fields)
             }
             try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         }

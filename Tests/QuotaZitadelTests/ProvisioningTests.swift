@@ -130,6 +130,29 @@ import Testing
         await harness.stop()
     }
 
+    /// Issue 12's rate-limit noise, for the provisioning loop: while the
+    /// credential is paused after a 429 its retries are refused before
+    /// they leave, and that is said once, not at every retry.
+    @Test func aRateLimitPauseIsLoggedOnceNotAtEveryRetry() async throws {
+        var settings = UpstreamClient.Settings()
+        settings.defaultRateLimitBlock = 1.5
+        let harness = try await ProviderHarness(timing: ProvisioningTiming(firstRetry: 0.05, maxRetry: 0.1), clientSettings: settings)
+        harness.fake.setFailure((429, #"{"code":8,"message":"Errors.Quota.Exhausted.TooManyRequests","details":[]}"#))
+        let targets = try harness.targets([harness.entry()])
+        await harness.provider.configurationApplied(targets)
+        @Sendable func refusals() -> [String] {
+            harness.logText.split(separator: "\n").map(String.init).filter { $0.contains("quota provisioning failed") && $0.contains("rate_limited") }
+        }
+        // Retries every 0.1 s; well within the 1.5 s pause, several were refused.
+        #expect(await eventually { refusals().count >= 5 })
+        let failed = refusals()
+        #expect(failed.filter { $0.contains("level=warn") }.count == 1, "one warn line for the pause: \(failed)")
+        #expect(failed.first?.contains("level=warn") == true)
+        #expect(failed.first?.contains("Errors.Quota.Exhausted.TooManyRequests") == true, "with ZITADEL's words")
+        #expect(harness.fake.calls.count <= 2, "the refused retries never reached ZITADEL")
+        await harness.stop()
+    }
+
     @Test func wrongKeyIsAnAuthErrorWithZitadelsMessageAndNoSecretsInLogs() async throws {
         let keys = try await RSAKeyFixtures.get()
         // ZITADEL knows the 4096-bit key; the exporter signs with the 2048-bit one.
