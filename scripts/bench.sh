@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: /metrics of the release binary against nginx serving the very
 # same bytes from a file, in one run on this machine, for N synthetic series.
-# Prints throughput and latency of both, their ratios, and the exporter's
-# memory; then callgrind instruction counts (scripts/bench_callgrind.sh) and
-# the outbound benchmark (scripts/bench_outbound.sh).
+# Prints throughput and latency of both, their ratios, the CPU time each
+# server spent per request, and the exporter's memory; then callgrind
+# instruction counts (scripts/bench_callgrind.sh) and the outbound
+# benchmark (scripts/bench_outbound.sh).
 # Usage: scripts/bench.sh [SERIES...]
 # Cases are SERIES:CONNECTIONS:SENDFILE (nginx's sendfile on or off); the
 # default is issue 12's goals: "1000:16:off 1000:1:off 10000:16:on". Given
@@ -47,7 +48,18 @@ wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 anon_kib() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status"; }
-# run_wrk URL -> "requests_per_second avg_latency_ms p99_latency_ms"
+# cpu_ticks PID... -> "user system" clock ticks of every thread of these processes
+cpu_ticks() {
+  local user=0 system=0 u s
+  for pid in "$@"; do
+    for stat in /proc/"$pid"/task/*/stat; do
+      read -r u s < <(awk '{ sub(/^.*\) /, ""); print $12, $13 }' "$stat" 2>/dev/null || echo "0 0")
+      user=$((user + ${u:-0})); system=$((system + ${s:-0}))
+    done
+  done
+  echo "$user $system"
+}
+# run_wrk URL -> "requests_per_second avg_latency_ms p99_latency_ms requests"
 run_wrk() {
   wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$1" >"$work/wrk.txt"
   python3 - "$work/wrk.txt" <<'PY'
@@ -62,7 +74,8 @@ p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if errors or "Socket errors" in text:
     print("bench: wrk reported errors:\n" + text, file=sys.stderr); sys.exit(1)
-print(f"{rps:.0f} {avg:.3f} {p99:.3f}")
+total = int(re.search(r"(\d+) requests in", text).group(1))
+print(f"{rps:.0f} {avg:.3f} {p99:.3f} {total}")
 PY
 }
 
@@ -116,26 +129,42 @@ NGINX
   # ROUNDS alternating runs of each, so drift on a shared machine hits both;
   # the median round is printed and the spread of the throughput ratio.
   : >"$work/rounds-$n.txt"
+  # CPU time per request of each server (all its threads and processes,
+  # user and system, from /proc): what decides throughput when the load
+  # generator shares the cores, and steadier than req/s on a shared VM.
+  nginx_all=("$nginx_pid" $(pgrep -P "$nginx_pid" | tr '\n' ' '))
   for _ in $(seq 1 "$rounds"); do
-    read -r e_rps e_avg e_p99 < <(run_wrk "http://127.0.0.1:$port/metrics")
-    read -r n_rps n_avg n_p99 < <(run_wrk "http://127.0.0.1:$nginx_port/metrics")
-    echo "$e_rps $e_avg $e_p99 $n_rps $n_avg $n_p99" >>"$work/rounds-$n.txt"
+    read -r eu0 es0 < <(cpu_ticks "$exporter")
+    read -r e_rps e_avg e_p99 e_total < <(run_wrk "http://127.0.0.1:$port/metrics")
+    read -r eu1 es1 < <(cpu_ticks "$exporter")
+    read -r nu0 ns0 < <(cpu_ticks "${nginx_all[@]}")
+    read -r n_rps n_avg n_p99 n_total < <(run_wrk "http://127.0.0.1:$nginx_port/metrics")
+    read -r nu1 ns1 < <(cpu_ticks "${nginx_all[@]}")
+    echo "$e_rps $e_avg $e_p99 $n_rps $n_avg $n_p99 $((eu1 - eu0)) $((es1 - es0)) $e_total $((nu1 - nu0)) $((ns1 - ns0)) $n_total" >>"$work/rounds-$n.txt"
   done
   e_rss=$(rss_kib "$exporter"); e_hwm=$(hwm_kib "$exporter"); e_anon=$(anon_kib "$exporter")
-  python3 - "$work/rounds-$n.txt" "$series" "$bytes" "$idle_rss" "$idle_anon" "$e_rss" "$e_hwm" "$e_anon" <<'PY'
+  python3 - "$work/rounds-$n.txt" "$series" "$bytes" "$idle_rss" "$idle_anon" "$e_rss" "$e_hwm" "$e_anon" "$(getconf CLK_TCK)" <<'PY'
 import statistics, sys
 path, series, size = sys.argv[1:4]
 idle, idle_anon, rss, hwm, anon = (int(x) / 1024 for x in sys.argv[4:9])
 rounds = [list(map(float, line.split())) for line in open(path)]
+tick_us = 1e6 / float(sys.argv[9])
+def per_request(r, offset):
+    user, system, total = r[offset:offset + 3]
+    return user * tick_us / total, system * tick_us / total
+cpu_e = sorted((per_request(r, 6) for r in rounds), key=sum)[len(rounds) // 2]
+cpu_n = sorted((per_request(r, 9) for r in rounds), key=sum)[len(rounds) // 2]
 ratios = sorted(r[0] / r[3] for r in rounds)
 median = sorted(rounds, key=lambda r: r[0] / r[3])[len(rounds) // 2]
-e_rps, e_avg, e_p99, n_rps, n_avg, n_p99 = median
+e_rps, e_avg, e_p99, n_rps, n_avg, n_p99 = median[:6]
 print(f"{series:<8} {'exporter':<9} {e_rps:10.0f} {e_avg:10.3f} {e_p99:10.3f} {size:>10} {rss * 1024:12.0f} {hwm * 1024:12.0f}")
 print(f"{series:<8} {'nginx':<9} {n_rps:10.0f} {n_avg:10.3f} {n_p99:10.3f} {size:>10} {'-':>12} {'-':>12}")
 print(f"{'':8} ratio     throughput {e_rps / n_rps:.2f}x nginx (median of {len(rounds)} rounds, range {ratios[0]:.2f}-{ratios[-1]:.2f}), "
       f"avg latency {e_avg / n_avg:.2f}x, p99 {e_p99 / n_p99:.2f}x; exporter RSS idle {idle:.1f} MiB ({idle_anon:.1f} anonymous), "
       f"after load {rss:.1f} MiB ({anon:.1f} anonymous)")
 print(f"{'':8} RSS at {series} series after load: {rss:.1f} MiB, peak {hwm:.1f} MiB")
+print(f"{'':8} CPU per request (median round): exporter {cpu_e[0]:.1f} us user + {cpu_e[1]:.1f} us system = {sum(cpu_e):.1f} us; "
+      f"nginx {cpu_n[0]:.1f} + {cpu_n[1]:.1f} = {sum(cpu_n):.1f} us ({sum(cpu_e) / sum(cpu_n):.2f}x)")
 PY
   kill "$exporter" "$nginx_pid"; wait "$exporter" "$nginx_pid" 2>/dev/null || true
 done
