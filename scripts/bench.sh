@@ -66,8 +66,11 @@ run_wrk() {
 import re, sys
 text = open(sys.argv[1]).read()
 def ms(v):
-    n, unit = float(re.match(r"([\d.]+)", v).group(1)), re.match(r"[\d.]+(\w+)", v).group(1)
-    return n * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[unit]
+    match = re.match(r"([\d.]+)(\w+)$", v)
+    if not match:  # e.g. "-nanus" from a wrk thread that got no answer
+        print(f"bench: unreadable wrk latency {v!r}:\n" + text, file=sys.stderr)
+        return float("nan")
+    return float(match.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[match.group(2)]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 avg = ms(re.search(r"Latency\s+(\S+)", text).group(1))
 p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
