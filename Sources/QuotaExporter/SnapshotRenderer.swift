@@ -70,15 +70,6 @@ final class SnapshotRenderer: @unchecked Sendable {
     private struct Lines {
         var samples: [Sample]
         var bytes: [UInt8]
-
-        /// Bit for bit, as written (see `SampleBytes`). With `exactLabels`
-        /// false the labels are compared with `==` only: for families
-        /// whose label values cannot have changed bytes but kept their text
-        /// (they come from the targets' identities, fixed by position
-        /// within one layout).
-        func renders(_ other: [Sample], exactLabels: Bool) -> Bool {
-            SampleBytes.same(samples, other, labelsByValue: !exactLabels)
-        }
     }
 
     private struct PerFormat {
@@ -87,9 +78,8 @@ final class SnapshotRenderer: @unchecked Sendable {
         /// Header index by the name `SnapshotMetrics` gives a family (a
         /// counter's with `_total`, which OpenMetrics headers drop).
         var headerOfSource: [String: Int]
-        /// The headers of `SnapshotMetrics.quotaFamilies`; the others are
-        /// the collector health families.
-        var quotaHeaders: [Int]
+        /// Per header: whether it is one of `SnapshotMetrics.quotaFamilies`;
+        /// the others are the collector health families.
         var isQuotaHeader: [Bool]
         /// Per target: the readings and static labels its quota lines were
         /// last rendered from. Within one layout nothing else goes into a
@@ -234,15 +224,20 @@ final class SnapshotRenderer: @unchecked Sendable {
             var lines = [Lines?](repeating: nil, count: state.headers.count)
             let families: [MetricFamily]
             if sameQuotaInputs {
-                for header in state.quotaHeaders { lines[header] = state.lines[account][header] }
+                for header in lines.indices where state.isQuotaHeader[header] { lines[header] = state.lines[account][header] }
                 families = SnapshotMetrics.collectorFamilies(part)
             } else {
                 families = ExporterRuntime.snapshotFamilies(part)
             }
             for family in families where !family.samples.isEmpty {
                 guard let header = state.headerOfSource[family.name] else { continue }
-                // Quota labels come from providers' answers: byte for byte.
-                if let kept = state.lines[account][header], kept.renders(family.samples, exactLabels: state.isQuotaHeader[header]) {
+                // Bit for bit, as written (`SampleBytes`). Quota labels come
+                // from providers' answers and are compared as bytes; the
+                // health families' labels are the targets' identities, fixed
+                // by position within one layout, so `==` on them suffices.
+                if let kept = state.lines[account][header],
+                    SampleBytes.same(kept.samples, family.samples, labelsByValue: !state.isQuotaHeader[header])
+                {
                     lines[header] = kept
                     continue
                 }
@@ -415,7 +410,6 @@ final class SnapshotRenderer: @unchecked Sendable {
         return PerFormat(
             headers: headers.map(\.header),
             headerOfSource: Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.source, $0) }),
-            quotaHeaders: isQuota.indices.filter { isQuota[$0] },
             isQuotaHeader: isQuota
         )
     }
