@@ -75,15 +75,6 @@ struct RSAOpenSSLTests {
         #expect(publicKey.verifySHA256(signature: signature, message: message))
     }
 
-    @Test("4096-bit signing is fast enough to do per request")
-    func signingSpeed() async throws {
-        let key = try await RSAPrivateKey(pem: OpenSSLKeys.text(of: Self.files(bits: 4096).pkcs8))
-        let clock = ContinuousClock()
-        let elapsed = clock.measure { _ = try? key.signSHA256(Array("timing".utf8)) }
-        // Generous for shared CI runners; a debug build takes a fraction of this.
-        #expect(elapsed < .seconds(2), "4096-bit signature took \(elapsed)")
-    }
-
     static func files(bits: Int) async throws -> OpenSSLKeys.RSAKeyFiles {
         let keys = try await OpenSSLKeys.get()
         return bits == 2048 ? keys.rsa2048 : keys.rsa4096

@@ -15,15 +15,18 @@ extension ServerTests {
                 let idle = try await blocking { try (0..<500).map { _ in try transport.connect(port: port) } }
                 #expect(await eventually { server.stats.openConnections == 500 })
 
-                let started = ContinuousClock.now
                 let response = try await blocking {
                     let client = try transport.connect(port: port)
                     try client.send(get("/busy"))
                     return try client.readResponse()
                 }
+                // Answered within the client's read timeout, and not by
+                // closing an idle peer to make room: all 500 are still open.
+                // (Latency is scripts/bench.sh's job, not a test's: a timed
+                // bound here failed CI on a busy machine at 2.2 s.)
                 #expect(response.text == "hello /busy")
-                // Generous: this is typically a millisecond.
-                #expect(ContinuousClock.now - started < .seconds(2))
+                #expect(server.stats.evictedByCapTotal == 0)
+                #expect(server.stats.openConnections >= 500)
 
                 // One of the idle ones still works too.
                 let fromIdle = try await blocking { [client = idle[250]] in
