@@ -29,6 +29,27 @@ strip -o "$work/quota_exporter" "$bin"
 # Above these thresholds (far beyond any scrape) glibc keeps that loop, whose
 # count is what the copy costs; both scrapes compared are measured the same way.
 export GLIBC_TUNABLES=glibc.cpu.x86_rep_movsb_threshold=2147483647:glibc.cpu.x86_rep_stosb_threshold=2147483647
+# valgrind 3.19 rewrites rt_sigsuspend's mask in place (to keep its own
+# signals out of it); libdispatch's main thread, where async main parks it,
+# passes a mask in read-only memory, and on some kernels (seen on 6.18)
+# valgrind then dies of its own SIGSEGV at start-up. A preloaded
+# sigsuspend that hands the kernel a copy on the stack avoids it; it runs
+# once per process and costs nothing per scrape.
+preload=()
+if command -v cc >/dev/null; then
+  cat >"$work/sigsuspend-copy.c" <<'C'
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int sigsuspend(const sigset_t *mask) {
+    sigset_t copy = *mask;
+    return (int)syscall(SYS_rt_sigsuspend, &copy, 8);
+}
+C
+  cc -O2 -shared -fPIC -o "$work/sigsuspend-copy.so" "$work/sigsuspend-copy.c"
+  preload=(env "LD_PRELOAD=$work/sigsuspend-copy.so")
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # config TARGETS FAST_FIRST -> JSON: TARGETS accounts; with FAST_FIRST=1 the
@@ -52,7 +73,7 @@ PY
 start() {
   local port; port=$(free_port)
   out="$work/cg-$RANDOM"
-  valgrind --tool=callgrind --callgrind-out-file="$out.%p" "$work/quota_exporter" --config.file="$1" \
+  "${preload[@]}" valgrind --tool=callgrind --callgrind-out-file="$out.%p" "$work/quota_exporter" --config.file="$1" \
     --web.listen-address="127.0.0.1:$port" --log.level=warn >"$out.log" 2>&1 &
   pid=$!; pids+=("$pid")
   url="http://127.0.0.1:$port"
