@@ -25,6 +25,10 @@
 # Chromium pins its certificate, and the fake ZITADEL posts to an https
 # receiver_url trusting the test CA.
 #
+# One more exporter has two Cloudflare accounts whose API hangs and one whose
+# token only gets 429: its first scrape must have every healthy target up,
+# and the 429s must log one line per pause (issue 12).
+#
 # Everything listens on 127.0.0.1 only. Artifacts (screenshot, DOM, metrics,
 # alerts, logs) go to ci-artifacts/. Prints "e2e: N passed, N failed".
 set -uo pipefail
@@ -175,6 +179,58 @@ PY
 mkdir -p "$work/state"   # --storage.path must exist (a volume in the container)
 export E2E_CLOUDFLARE_TOKEN=e2e-cloudflare-token
 check "config check accepts the e2e configuration" "$bin" --config.file="$work/config.json" --storage.path="$work/state" --config.check
+
+# Isolation and rate limits (issue 12), on an exporter of its own: beside the
+# static targets, Huawei and the Cloudflare seed account, two Cloudflare
+# accounts on the same token never get an answer, and one account's token
+# only ever gets 429 with Retry-After: 4. The first scrape, taken as soon as
+# the exporter listens, must have every healthy target up (before, the
+# hanging collections held all four slots of one FIFO through their timeout);
+# the 429s must log one warn line per pause, not one per refused attempt.
+hang_prefix=aaaaaaaa
+limited_account=bbbbbbbb000000000000000000000003
+python3 - "$work/isolation.json" "$work/config.json" <<PY
+import json, sys
+config = json.load(open(sys.argv[2]))
+cloudflare = lambda account, token: dict(account_id=account, base_url="$fakes/client/v4", api_token=token)
+json.dump({
+    "global": {"min_interval": "1s", "max_staleness": "10m", "timeout": "60s"},
+    "static": config["static"],
+    "cloudflare": [cloudflare("${hang_prefix}000000000000000000000001", "\${E2E_CLOUDFLARE_TOKEN}"),
+                   cloudflare("${hang_prefix}000000000000000000000002", "\${E2E_CLOUDFLARE_TOKEN}"),
+                   cloudflare("$seed_account", "\${E2E_CLOUDFLARE_TOKEN}"),
+                   cloudflare("$limited_account", "\${E2E_LIMITED_TOKEN}")],
+    "huaweicloud_ces": config["huaweicloud_ces"],
+}, open(sys.argv[1], "w"), indent=2)
+PY
+export E2E_LIMITED_TOKEN=e2e-limited-token
+mkdir -p "$work/state-isolation"
+iso_port=$(free_port)
+iso_url="http://127.0.0.1:$iso_port"
+"$bin" --config.file="$work/isolation.json" --storage.path="$work/state-isolation" --web.listen-address="127.0.0.1:$iso_port" \
+  --log.level=info 2>"$work/isolation.log" &
+iso=$!
+pids+=("$iso")
+check "isolation exporter listens" wait_http "$iso_url/-/healthy" 30
+# Prometheus' default scrape timeout: the exporter gives the scrape 9.5 s.
+curl -sS --max-time 30 -H 'X-Prometheus-Scrape-Timeout-Seconds: 10' "$iso_url/metrics" -o "$work/isolation-first.prom"
+check "first scrape has every healthy target up while two accounts hang" \
+  python3 scripts/e2e_checks.py isolation "$work/isolation-first.prom" "$hang_prefix" "$limited_account"
+cloudflare_calls() { curl -fsS "$fakes/_control/cloudflare/calls" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+check "the hanging accounts' six calls are held by the fake" until_ok 10 test "$(cloudflare_calls hanging)" -ge 6
+# Six more scrapes 1.5 s apart (min_interval 1s: each one is due again, and
+# each waits 0.5 s for the hanging accounts): a pause of 4 s refuses some of
+# them and ends before others.
+for _ in 1 2 3 4 5 6; do
+  sleep 1
+  curl -sS --max-time 30 -H 'X-Prometheus-Scrape-Timeout-Seconds: 1' "$iso_url/metrics" -o "$work/isolation.prom"
+done
+check "429: one warn line per pause, no calls during one, refusals counted" \
+  python3 scripts/e2e_checks.py rate-limit "$work/isolation.log" "$work/isolation.prom" "$limited_account" "$(cloudflare_calls limited)"
+check "no token in the isolation exporter's metrics or log" \
+  sh -c "! grep -F -e e2e-cloudflare-token -e e2e-limited-token '$work/isolation.prom' '$work/isolation.log'"
+kill "$iso" 2>/dev/null; wait "$iso" 2>/dev/null
+cp "$work/isolation.log" "$artifacts/e2e-isolation.log"
 
 # TLS and basic auth from exporter-toolkit's web config: the test CA made
 # above signs the listener's certificate (127.0.0.1); Prometheus scrapes with

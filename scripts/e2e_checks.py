@@ -30,6 +30,16 @@ rules and the status page. Standard library only (plus PyYAML for the rules).
   e2e_checks.py delivered FAKES_URL INSTANCE HOST STATE USAGE [--retried]
       The fake ZITADEL's last notification of USAGE to HOST reached STATE
       (delivered, skipped); with --retried: after more than one attempt.
+  e2e_checks.py isolation METRICS.prom HANG_PREFIX SKIP_ACCOUNT
+      The first scrape of an exporter with hanging Cloudflare accounts (ids
+      starting with HANG_PREFIX): every other target (SKIP_ACCOUNT aside) is
+      already collected and up, and no hanging one is.
+  e2e_checks.py rate-limit LOG METRICS.prom ACCOUNT CALLS
+      For a token that only ever gets 429 with Retry-After: one warn line per
+      pause (with its end and pause_from=Retry-After), an info line when a
+      pause ends, no more calls than one per collector per pause (CALLS: what
+      the fake counted), and the refused attempts still counted in
+      quota_exporter_collector_errors_total{reason="rate_limited"}.
   e2e_checks.py status-page DOM.html METRICS.prom
       The status page has a row for every (provider, account, quota) in /metrics.
   e2e_checks.py png-nonblank FILE.png
@@ -318,6 +328,63 @@ class QuotaRows(html.parser.HTMLParser):
 
 SAMPLE = re.compile(r'^(quota_[a-z_]+)\{(.*)\} \S+$')
 LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+SAMPLE_VALUE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)$')
+
+
+def samples(metrics_path, name):
+    """(labels, value) of every sample of NAME in a text-format file."""
+    found = []
+    for line in open(metrics_path, encoding="utf-8"):
+        m = SAMPLE_VALUE.match(line.rstrip("\n"))
+        if m and m.group(1) == name:
+            found.append((dict(LABEL.findall(m.group(2))), float(m.group(3))))
+    return found
+
+
+def isolation(metrics_path, hang_prefix, skip_account):
+    up = samples(metrics_path, "quota_exporter_collector_up")
+    healthy = [(labels, value) for labels, value in up
+               if not labels["account"].startswith(hang_prefix) and labels["account"] != skip_account]
+    hanging_up = [labels for labels, value in up if labels["account"].startswith(hang_prefix) and value == 1]
+    down = [labels for labels, value in healthy if value != 1]
+    providers = {labels["provider"] for labels, _ in healthy}
+    print("healthy targets up at the first scrape: %d; providers %s" % (len(healthy) - len(down), sorted(providers)))
+    if down:
+        fail("healthy targets not up at the first scrape: %s" % down)
+    if not {"static", "cloudflare", "huaweicloud_ces"} <= providers:
+        fail("the first scrape lacks a healthy provider's targets: has %s" % sorted(providers))
+    if hanging_up:
+        fail("a hanging account's collector is up: %s" % hanging_up)
+
+
+def rate_limit(log_path, metrics_path, account, calls):
+    lines = open(log_path, encoding="utf-8").read().splitlines()
+    # "collection failed; pausing ..." or, when the collection still succeeded, "rate limited; pausing ...".
+    starts = [l for l in lines if 'pausing calls with this credential"' in l and "account=" + account in l.split()]
+    ends = [l for l in lines if 'msg="rate limit pause over; calling again"' in l]
+    errors = sum(value for labels, value in samples(metrics_path, "quota_exporter_collector_errors_total")
+                 if labels.get("account") == account and labels.get("reason") == "rate_limited")
+    collectors = len({labels["collector"] for labels, _ in samples(metrics_path, "quota_exporter_collector_up")
+                      if labels["account"] == account})
+    calls = int(calls)
+    print("pauses started %d, ended %d; calls %d from %d collectors; rate_limited errors %d"
+          % (len(starts), len(ends), calls, collectors, errors))
+    for line in starts[:2]:
+        print("  " + line)
+    if not starts:
+        fail("no warn line for the 429")
+    if not all("level=warn" in l.split() for l in starts):
+        fail("a pause line is not at warn level")
+    if not all("pause_from=Retry-After" in l and "paused_until=" in l for l in starts):
+        fail("a pause line does not say its end and that it came from Retry-After")
+    if not ends:
+        fail("no line when a pause ended")
+    if len(starts) > len(ends) + 1:
+        fail("more pause lines (%d) than pauses (%d ended, one may be running): refused attempts log again" % (len(starts), len(ends)))
+    if calls > collectors * len(starts):
+        fail("%d calls for %d pauses of %d collectors: calls went out during a pause" % (calls, len(starts), collectors))
+    if errors <= calls:
+        fail("rate_limited errors (%d) do not count the refused attempts beside the %d calls" % (errors, calls))
 
 
 def status_page(dom_path, metrics_path):
@@ -498,6 +565,10 @@ def main():
         usage(*args)
     elif command == "delivered":
         delivered(*args)
+    elif command == "isolation":
+        isolation(*args)
+    elif command == "rate-limit":
+        rate_limit(*args)
     elif command == "status-page":
         status_page(*args)
     elif command == "png-nonblank":

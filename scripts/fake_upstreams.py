@@ -12,6 +12,11 @@ One stdlib-only process on 127.0.0.1 serving every provider's routes:
               LIVE_ACCOUNT gets the same documents with plausible, not yet
               exhausted values that a control call can drive to exhaustion.
               Any other account: HTTP 404 with code 7003.
+              An account starting with HANG_PREFIX never gets an answer (the
+              request is held for 10 minutes): a provider that hangs.
+              The token --cloudflare-limited-token is over its budget: every
+              call with it gets HTTP 429 with Cloudflare's code 10100 body and
+              "Retry-After: --cloudflare-retry-after" (seconds).
   Huawei CES  GET /V1.0/{project_id}/quotas: the seed example verbatim.
               Checks that the request is SDK-HMAC-SHA256 signed with
               --huawei-ak and carries X-Sdk-Date, but does NOT verify the
@@ -37,6 +42,8 @@ One stdlib-only process on 127.0.0.1 serving every provider's routes:
 Control routes (for the test script, not part of any real API):
 
   POST /_control/cloudflare/{account}/exhaust   DEX remaining -> 0, builds limit reached
+  GET  /_control/cloudflare/calls               {"limited": calls with the limited token,
+                                                 "hanging": calls held for a hanging account}
   POST /_control/huawei/fail                    CES answers 500 from now on
   GET  /_control/zitadel/quotas                 the quota bodies the exporter provisioned
   POST /_control/zitadel/notify                 body {"instance", "unit", "usage"}: acts as
@@ -51,7 +58,8 @@ Notifications to an https callUrl verify the receiver's certificate against
 --ca-file (the e2e run's test CA) as ZITADEL would against its trust store;
 without it, against the system's CAs.
 
-Usage: fake_upstreams.py --port-file FILE [--cloudflare-token T] [--huawei-ak AK]
+Usage: fake_upstreams.py --port-file FILE [--cloudflare-token T] [--cloudflare-limited-token T]
+                         [--cloudflare-retry-after S] [--huawei-ak AK]
                          [--zitadel-retry-after S] [--zitadel-max-failures N] [--ca-file PEM]
 """
 
@@ -72,6 +80,8 @@ import urllib.request
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 SEED_ACCOUNT = "01a7362d577a6c3019a474fd6f485823"
 LIVE_ACCOUNT = "0123456789abcdef0123456789abcdef"
+HANG_PREFIX = "aaaaaaaa"
+HANG_SECONDS = 600
 
 CF_PATHS = {
     "dex/commands/quota": "cloudflare-dex-commands-quota.json",
@@ -111,6 +121,7 @@ class State:
         self.live = {"dex/commands/quota": dex, "builds/account/limits": builds,
                      "ai-gateway/billing/spending-limit": spending}
         self.huawei_failing = False
+        self.cloudflare_calls = {"limited": 0, "hanging": 0}
         self.zitadel_quotas = {}  # (instance, unit) -> last body, notifications with "_id"
         self.zitadel_calls = []
         self.zitadel_renewals = {}  # "instance/unit" -> how often the notification list was replaced
@@ -199,11 +210,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # Cloudflare -----------------------------------------------------------
     def cloudflare(self, account, rest):
+        if self.headers.get("Authorization") == "Bearer " + self.server.cloudflare_limited_token:
+            with STATE.lock:
+                STATE.cloudflare_calls["limited"] += 1
+            data = json.dumps({"success": False, "errors": [{"code": 10100, "message": "More than 1200 requests per 300 seconds reached. Please wait and consider throttling your request speed"}],
+                               "messages": [], "result": None}).encode()
+            self.send_response(429)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Retry-After", str(self.server.cloudflare_retry_after))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if self.headers.get("Authorization") != "Bearer " + self.server.cloudflare_token:
             return self.reply(403, {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}],
                                     "messages": [], "result": None})
         if rest not in CF_PATHS:
             return self.reply(404, {"success": False, "errors": [{"code": 7003, "message": "Could not route to /" + rest + ", perhaps your object identifier is invalid?"}], "messages": [], "result": None})
+        if account.startswith(HANG_PREFIX):
+            with STATE.lock:
+                STATE.cloudflare_calls["hanging"] += 1
+            time.sleep(HANG_SECONDS)  # daemon thread: gone with the process
+            return None
         if account == SEED_ACCOUNT:
             return self.reply(200, fixture_bytes(CF_PATHS[rest]))
         if account == LIVE_ACCOUNT:
@@ -307,6 +335,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if m and self.command == "POST":
             STATE.exhaust()
             return self.reply(200, {"exhausted": m.group(1)})
+        if path == "/_control/cloudflare/calls" and self.command == "GET":
+            with STATE.lock:
+                return self.reply(200, dict(STATE.cloudflare_calls))
         if path == "/_control/huawei/fail" and self.command == "POST":
             STATE.huawei_failing = True
             return self.reply(200, {"huawei": "failing"})
@@ -335,6 +366,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port-file", required=True, help="write the bound port here once listening")
     parser.add_argument("--cloudflare-token", default="e2e-cloudflare-token")
+    parser.add_argument("--cloudflare-limited-token", default="e2e-limited-token")
+    parser.add_argument("--cloudflare-retry-after", type=int, default=4)
     parser.add_argument("--huawei-ak", default="E2EACCESSKEY")
     parser.add_argument("--zitadel-retry-after", type=float, default=RETRY_FAILED_AFTER)
     parser.add_argument("--zitadel-max-failures", type=int, default=MAX_FAILURE_COUNT)
@@ -346,6 +379,8 @@ def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.cloudflare_token = args.cloudflare_token
+    server.cloudflare_limited_token = args.cloudflare_limited_token
+    server.cloudflare_retry_after = args.cloudflare_retry_after
     server.huawei_ak = args.huawei_ak
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
