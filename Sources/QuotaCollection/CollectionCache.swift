@@ -11,7 +11,11 @@ import QuotaLogging
 /// for the targets still in flight, but never past the deadline. A
 /// collection that misses the deadline keeps running and its result serves
 /// the next scrape. A target already in flight is never started twice, so
-/// concurrent scrapes share one upstream call (single flight).
+/// concurrent scrapes share one upstream call (single flight). Once a
+/// scrape has been answered without a collection (its deadline passed
+/// first), later scrapes no longer wait for that collection either: a
+/// provider that hangs then costs one scrape its timeout, not every scrape
+/// until its requests time out.
 ///
 /// Collections themselves are not queued: each runs in its own task at
 /// once, and only its HTTP requests wait, for a slot of `slots` (at most
@@ -33,6 +37,9 @@ public actor CollectionCache {
         var inFlight = false
         /// The collection in flight, whose first send becomes `lastAttempt`.
         var attempt: CollectionAttempt?
+        /// A scrape's deadline passed while it waited for the collection in
+        /// flight; cleared when the next one starts.
+        var overdue = false
         /// Bumped when a reload replaces the target, so a result from the
         /// old definition (old token, old account) is not stored.
         var generation = 0
@@ -79,11 +86,14 @@ public actor CollectionCache {
     /// values, so a scrape can look at all of them without copying states.
     private struct Timing {
         var inFlight: Bool
+        /// In flight, and some scrape has already been answered without it.
+        var overdue: Bool
         var lastAttempt: Double?
         var minInterval: Double
 
         init(_ state: State) {
             inFlight = state.inFlight
+            overdue = state.overdue
             lastAttempt = state.lastAttempt
             minInterval = state.target.settings.minInterval
         }
@@ -202,6 +212,7 @@ public actor CollectionCache {
                 existing.lastAttempt = nil
                 existing.generation += 1
                 existing.inFlight = false
+                existing.overdue = false
                 existing.attempt = nil
                 existing.revision = nextRevision()
                 next[target.identity] = existing
@@ -239,10 +250,10 @@ public actor CollectionCache {
         }
         if currentSchedule().anyInFlight {
             var pending = Set<TargetIdentity>()
-            for index in timings.indices where timings[index].inFlight {
+            for index in timings.indices where timings[index].inFlight && !timings[index].overdue {
                 pending.insert(order[index])
             }
-            if deadline > .now {
+            if !pending.isEmpty, deadline > .now {
                 await wait(for: pending, until: deadline)
             }
         }
@@ -361,6 +372,7 @@ public actor CollectionCache {
         guard var state = states[identity] else { return }
         let attempt = CollectionAttempt(identity: identity, started: clock(), clock: clock)
         state.inFlight = true
+        state.overdue = false
         state.attempt = attempt
         states[identity] = state
         changed()
@@ -400,6 +412,7 @@ public actor CollectionCache {
     ) {
         guard var state = states[identity], state.generation == generation else { return }
         state.inFlight = false
+        state.overdue = false
         state.attempt = nil
         // When the provider was really called; a collection that called
         // nothing (local data, refused, no slot in time) counts from its start.
@@ -458,7 +471,16 @@ public actor CollectionCache {
         }
     }
 
+    /// Waits until none of `pending` is in flight or `deadline` passes;
+    /// the collections still running then are marked overdue, so the
+    /// scrapes after this one do not wait for them again.
     private func wait(for pending: Set<TargetIdentity>, until deadline: ContinuousClock.Instant) async {
+        // The attempts waited for: one that ends and starts again meanwhile
+        // is a new attempt, which no scrape has given up on yet.
+        var attempts: [TargetIdentity: CollectionAttempt] = [:]
+        for identity in pending {
+            attempts[identity] = states[identity]?.attempt
+        }
         let id = nextWaiterID
         nextWaiterID += 1
         let gate = OnceGate<Void>()
@@ -472,6 +494,14 @@ public actor CollectionCache {
         await withCheckedContinuation { gate.arm($0) }
         timer.cancel()
         waiters[id] = nil
+        // Nothing a snapshot or the schedule shows changes, so neither
+        // `changes` nor `version` moves.
+        for (identity, attempt) in attempts {
+            guard var state = states[identity], state.inFlight, !state.overdue, state.attempt === attempt else { continue }
+            state.overdue = true
+            states[identity] = state
+            if let index = position[identity] { timings[index] = Timing(state) }
+        }
     }
 
     private func checkWaiter(_ id: UInt64) {

@@ -70,6 +70,45 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         #expect(fake.callCount == 1, "the late result is used, not collected again")
     }
 
+    /// A hanging provider costs the first scrape its deadline, not every
+    /// scrape until its requests time out: once one scrape was answered
+    /// without the collection, the next does not wait for it (before, it
+    /// waited until this one ended, 20 s later, and so found it done).
+    @Test func aScrapeDoesNotWaitAgainForACollectionAnEarlierScrapeGaveUpOn() async {
+        let hanging = FakeCollector([.readings([reading])], delay: 20)
+        let healthy = FakeCollector([.readings([reading])])
+        let cache = CollectionCache(targets: [target(hanging, account: "a1"), target(healthy, account: "a2")], logger: .disabled)
+        let first = await cache.refresh(deadline: deadline(0.3))
+        #expect(first.targets[0].refreshing)
+        let second = await cache.refresh(deadline: deadline(60))
+        #expect(second.targets[0].refreshing, "the second scrape waited for the hanging collection")
+        #expect(second.targets[0].readings.isEmpty)
+        #expect(second.targets[1].up == true)
+        #expect(second.targets[1].readings == [reading])
+        #expect(hanging.callCount == 1)
+    }
+
+    /// Giving up on one collection is not giving up on the target: its next
+    /// attempt is waited for as usual.
+    @Test func theAttemptAfterAnOverdueOneIsWaitedForAgain() async throws {
+        let clock = ManualClock()
+        let fake = FakeCollector([.readings([reading])], delay: 0.6)
+        let cache = CollectionCache(targets: [target(fake)], logger: .disabled, clock: { clock.now })
+        var snapshot = await cache.refresh(deadline: deadline(0.1))
+        #expect(snapshot.targets[0].refreshing)
+        for _ in 0..<200 where snapshot.targets[0].refreshing {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            snapshot = await cache.refresh(deadline: deadline(0.1))
+        }
+        #expect(snapshot.targets[0].readings == [reading])
+        fake.setDelay(0.3)
+        clock.advance(60)
+        snapshot = await cache.refresh(deadline: deadline(60))
+        #expect(!snapshot.targets[0].refreshing, "the new attempt was not waited for")
+        #expect(snapshot.targets[0].up == true)
+        #expect(fake.callCount == 2)
+    }
+
     @Test func collectionTimeoutIsAnErrorWithReasonTimeout() async {
         let fake = FakeCollector([.readings([reading])])
         fake.stubbornDelay = 1.5
