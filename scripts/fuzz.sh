@@ -106,7 +106,9 @@ bin=$(QUOTA_EXPORTER_FUZZ=1 swift build "${build_flags[@]}" --show-bin-path)
 # The commit the harnesses were built from, for a campaign's records.
 if ((build)); then
   { git rev-parse --short HEAD 2>/dev/null || echo unknown; } | tr -d '\n' >"$scratch/built-at"
-  git diff --quiet HEAD -- Sources Fuzz 2>/dev/null || printf -- '-dirty' >>"$scratch/built-at"
+  # The campaign's own records (Fuzz/campaign) change while it runs; they
+  # are not what the harnesses are built from.
+  git diff --quiet HEAD -- Sources Fuzz ':!Fuzz/campaign' 2>/dev/null || printf -- '-dirty' >>"$scratch/built-at"
 fi
 
 # The Swift runtime's own crash handler would race ASan's and libFuzzer's
