@@ -11,11 +11,13 @@ import QuotaLogging
 /// for the targets still in flight, but never past the deadline. A
 /// collection that misses the deadline keeps running and its result serves
 /// the next scrape. A target already in flight is never started twice, so
-/// concurrent scrapes share one upstream call (single flight). Once a
-/// scrape has been answered without a collection (its deadline passed
-/// first), later scrapes no longer wait for that collection either: a
-/// provider that hangs then costs one scrape its timeout, not every scrape
-/// until its requests time out.
+/// concurrent scrapes share one upstream call (single flight). A target
+/// whose provider hangs is not waited for again: once a scrape has been
+/// answered without its collection (the deadline passed first), or the
+/// collection timed out, scrapes serve what is there for it, not wait,
+/// until a collection of it succeeds (or fails fast) again. A hanging
+/// provider then costs one scrape its timeout, not every scrape that
+/// starts a new attempt.
 ///
 /// Collections themselves are not queued: each runs in its own task at
 /// once, and only its HTTP requests wait, for a slot of `slots` (at most
@@ -37,9 +39,10 @@ public actor CollectionCache {
         var inFlight = false
         /// The collection in flight, whose first send becomes `lastAttempt`.
         var attempt: CollectionAttempt?
-        /// A scrape's deadline passed while it waited for the collection in
-        /// flight; cleared when the next one starts.
-        var overdue = false
+        /// Scrapes do not wait for this target's collections: a scrape
+        /// gave up on the last one, or it timed out, and none has ended
+        /// otherwise since.
+        var slow = false
         /// Bumped when a reload replaces the target, so a result from the
         /// old definition (old token, old account) is not stored.
         var generation = 0
@@ -86,14 +89,14 @@ public actor CollectionCache {
     /// values, so a scrape can look at all of them without copying states.
     private struct Timing {
         var inFlight: Bool
-        /// In flight, and some scrape has already been answered without it.
-        var overdue: Bool
+        /// Scrapes do not wait for it (see `State.slow`).
+        var slow: Bool
         var lastAttempt: Double?
         var minInterval: Double
 
         init(_ state: State) {
             inFlight = state.inFlight
-            overdue = state.overdue
+            slow = state.slow
             lastAttempt = state.lastAttempt
             minInterval = state.target.settings.minInterval
         }
@@ -212,7 +215,7 @@ public actor CollectionCache {
                 existing.lastAttempt = nil
                 existing.generation += 1
                 existing.inFlight = false
-                existing.overdue = false
+                existing.slow = false
                 existing.attempt = nil
                 existing.revision = nextRevision()
                 next[target.identity] = existing
@@ -250,7 +253,7 @@ public actor CollectionCache {
         }
         if currentSchedule().anyInFlight {
             var pending = Set<TargetIdentity>()
-            for index in timings.indices where timings[index].inFlight && !timings[index].overdue {
+            for index in timings.indices where timings[index].inFlight && !timings[index].slow {
                 pending.insert(order[index])
             }
             if !pending.isEmpty, deadline > .now {
@@ -372,7 +375,6 @@ public actor CollectionCache {
         guard var state = states[identity] else { return }
         let attempt = CollectionAttempt(identity: identity, started: clock(), clock: clock)
         state.inFlight = true
-        state.overdue = false
         state.attempt = attempt
         states[identity] = state
         changed()
@@ -412,8 +414,12 @@ public actor CollectionCache {
     ) {
         guard var state = states[identity], state.generation == generation else { return }
         state.inFlight = false
-        state.overdue = false
         state.attempt = nil
+        // Slow while it hangs: given up on and then failed, or timed out.
+        switch outcome {
+        case .success: state.slow = false
+        case .failure(let error): state.slow = state.slow || error.reason == .timeout
+        }
         // When the provider was really called; a collection that called
         // nothing (local data, refused, no slot in time) counts from its start.
         state.lastAttempt = attempt.firstSent ?? attempt.started
@@ -472,8 +478,8 @@ public actor CollectionCache {
     }
 
     /// Waits until none of `pending` is in flight or `deadline` passes;
-    /// the collections still running then are marked overdue, so the
-    /// scrapes after this one do not wait for them again.
+    /// the targets still in flight then are marked slow, so the scrapes
+    /// after this one do not wait for them again.
     private func wait(for pending: Set<TargetIdentity>, until deadline: ContinuousClock.Instant) async {
         // The attempts waited for: one that ends and starts again meanwhile
         // is a new attempt, which no scrape has given up on yet.
@@ -497,8 +503,8 @@ public actor CollectionCache {
         // Nothing a snapshot or the schedule shows changes, so neither
         // `changes` nor `version` moves.
         for (identity, attempt) in attempts {
-            guard var state = states[identity], state.inFlight, !state.overdue, state.attempt === attempt else { continue }
-            state.overdue = true
+            guard var state = states[identity], state.inFlight, !state.slow, state.attempt === attempt else { continue }
+            state.slow = true
             states[identity] = state
             if let index = position[identity] { timings[index] = Timing(state) }
         }

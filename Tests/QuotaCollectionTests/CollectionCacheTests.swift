@@ -91,6 +91,39 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         #expect(hanging.callCount == 1)
     }
 
+    /// A collection that timed out marks its provider as hanging: the next
+    /// attempt is started but not waited for (before, with a `min_interval`
+    /// below the timeout, every scrape that found it due waited again);
+    /// once one succeeds, the target is waited for as usual.
+    @Test func afterATimeoutTheNextAttemptIsNotWaitedForUntilOneSucceeds() async throws {
+        let clock = ManualClock()
+        let fake = FakeCollector([.readings([reading])], delay: 20)
+        let cache = CollectionCache(
+            targets: [target(fake, settings: CollectionSettings(minInterval: 60, timeout: 0.3))], logger: .disabled, clock: { clock.now })
+        var snapshot = await cache.refresh(deadline: deadline(60))
+        #expect(snapshot.targets[0].lastError?.reason == .timeout, "the first attempt is waited for until it times out")
+        #expect(!snapshot.targets[0].refreshing)
+
+        clock.advance(60)
+        snapshot = await cache.refresh(deadline: deadline(60))
+        #expect(snapshot.targets[0].refreshing, "the scrape waited for the attempt after a timeout")
+        #expect(await eventually { await cache.snapshot().targets[0].errorsTotal[.timeout] == 2 })
+        #expect(fake.callCount == 2)
+
+        fake.setDelay(0)
+        clock.advance(60)
+        _ = await cache.refresh(deadline: deadline(60))
+        #expect(await eventually { await cache.snapshot().targets[0].up == true }, "it recovers without anyone waiting")
+        clock.advance(60)
+        // Long enough that a scrape not waiting would see it refreshing;
+        // whether it beats the 0.3 s timeout on a loaded machine is beside
+        // the point (it was waited for either way).
+        fake.setDelay(0.2)
+        snapshot = await cache.refresh(deadline: deadline(60))
+        #expect(!snapshot.targets[0].refreshing, "after a success it is waited for again")
+        #expect(fake.callCount == 4)
+    }
+
     /// Giving up on one collection is not giving up on the target: its next
     /// attempt is waited for as usual.
     @Test func theAttemptAfterAnOverdueOneIsWaitedForAgain() async throws {
