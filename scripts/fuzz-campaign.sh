@@ -50,7 +50,7 @@ done
 scratch=${FUZZ_SCRATCH:-.build-fuzz}
 state=${FUZZ_CAMPAIGN_STATE:-Fuzz/campaign}
 corpus=${FUZZ_CORPUS:-.build-fuzz/corpus-long}
-mkdir -p "$state" "$corpus"
+mkdir -p "$state" "$corpus" "$scratch"
 
 # Sums of a harness's chunks: executions, CPU seconds, wall seconds, failed chunks.
 totals() {
@@ -71,6 +71,14 @@ if ((report)); then
 fi
 
 for name in "${selected[@]}"; do
+  # One campaign per harness at a time: two would fuzz the same corpus and
+  # record each other's chunks twice over.
+  exec {lock}>"$scratch/campaign-$name.lock"
+  if ! flock -n "$lock"; then
+    echo "==> $name: another campaign is running it; skipped"
+    exec {lock}>&-
+    continue
+  fi
   while :; do
     read -r runs cpu _ _ < <(totals "$name")
     if ((runs >= goal_runs || cpu >= goal_cpu)); then
@@ -98,4 +106,5 @@ for name in "${selected[@]}"; do
       break
     fi
   done
+  exec {lock}>&-
 done

@@ -160,7 +160,9 @@ for name in "${selected[@]}"; do
   mkdir -p "$corpus" "$artifact_dir"
   findings() { find "$artifact_dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \); }
   before=$(findings | wc -l)
-  log="$artifact_dir/fuzz.log"
+  # One log per run: two runs of one harness at once (a campaign beside a
+  # CI run) once truncated each other's and lost their execution counts.
+  log="$artifact_dir/fuzz-$$.log"
   dict=$(dictionary "$name")
   args=(
     -max_total_time="$seconds" -rss_limit_mb="$rss_limit_mb" -timeout="$timeout_s" -max_len="$max_len"
