@@ -124,9 +124,9 @@ private func deadline(_ seconds: Double) -> ContinuousClock.Instant {
         #expect(fake.callCount == 4)
     }
 
-    /// Giving up on one collection is not giving up on the target: its next
-    /// attempt is waited for as usual.
-    @Test func theAttemptAfterAnOverdueOneIsWaitedForAgain() async throws {
+    /// Giving up on one collection is not giving up on the target: once it
+    /// has succeeded, its next attempt is waited for as usual.
+    @Test func theAttemptAfterOneGivenUpOnThatSucceededIsWaitedFor() async throws {
         let clock = ManualClock()
         let fake = FakeCollector([.readings([reading])], delay: 0.6)
         let cache = CollectionCache(targets: [target(fake)], logger: .disabled, clock: { clock.now })
