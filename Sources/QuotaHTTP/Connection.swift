@@ -37,8 +37,8 @@ final class Connection {
     /// arriving, then a keep-alive connection waiting for its next request,
     /// then a body still arriving. A request being handled or answered is
     /// never evicted.
-    struct EvictionRank: Comparable {
-        enum Stage: Int, Comparable {
+    struct EvictionRank: Comparable, Sendable {
+        enum Stage: Int, Comparable, Sendable {
             case head, idle, body
 
             static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.rawValue < rhs.rawValue }

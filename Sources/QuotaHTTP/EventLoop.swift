@@ -4,18 +4,30 @@ import Glibc
 import QuotaConcurrency
 import QuotaLogging
 
-/// The server's single I/O thread: one level-triggered epoll set over the
-/// listeners, every client socket and the mailbox's eventfd. Nothing here
-/// blocks, so hundreds of idle or slow clients cost memory, not latency.
-/// Handlers run in Tasks elsewhere and post their responses back, unless
-/// a handler has the answer ready (`HTTPHandler.respondImmediately`).
+/// One of the server's I/O threads: one level-triggered epoll set over its
+/// client sockets and its mailbox's eventfd, and on the first loop the
+/// listeners. Nothing here blocks, so hundreds of idle or slow clients
+/// cost memory, not latency. Handlers run in Tasks elsewhere and post
+/// their responses back, unless a handler has the answer ready
+/// (`HTTPHandler.respondImmediately`).
+///
+/// With several loops the first one accepts and hands each client to the
+/// loop holding fewest (`LoopBalance`), which then owns it for its whole
+/// life: no connection is ever touched by two threads, and a cached scrape
+/// on one loop never waits for a write on another.
 ///
 /// Timers are deadlines on connections; the loop sleeps in `epoll_wait`
 /// until the earliest one and sweeps all connections when it is due.
 final class EventLoop {
     struct Dependencies {
+        /// This loop's place in `peers` and in `balance`.
+        let index: Int
         let epoll: Epoll
         let mailbox: LoopMailbox
+        /// Every loop's mailbox, this one's included, by index.
+        let peers: [LoopMailbox]
+        let balance: LoopBalance
+        /// The first loop's only.
         let listeners: [Listener]
         let handler: any HTTPHandler
         let configuration: HTTPServerConfiguration
@@ -134,11 +146,16 @@ final class EventLoop {
             // The client may have gone (and its fd been reused) meanwhile.
             guard let connection = connections[fd], connection.id == id else { return }
             apply(connection.deliver(response, now: now), to: connection)
+        case .adopt(let fd, let remote, let placement):
+            guard shutdownDeadline == nil else {
+                discard(fd, countedOn: deps.index, admitted: false)
+                return
+            }
+            place(fd, remote: remote, placement, now: now)
         case .shutdown(let gracePeriod):
             guard shutdownDeadline == nil else { return }
             shutdownDeadline = now + gracePeriod
             closeListeners()
-            deps.logger.info("HTTP server shutting down", ["in_flight": "\(connections.count)"])
             for connection in Array(connections.values) {
                 apply(connection.beginShutdown(now: now), to: connection)
             }
@@ -236,23 +253,87 @@ final class EventLoop {
                     return
                 }
             }
-            register(fd, remote: SocketAddress.describe(storage).text, now: now)
+            deps.stats.withLock { $0.acceptedTotal += 1 }
+            let remote = SocketAddress.describe(storage).text
+            let loop = deps.balance.assign()
+            if loop == deps.index {
+                place(fd, remote: remote, .fresh, now: now)
+            } else {
+                post(fd, remote: remote, .fresh, to: loop)
+            }
         }
     }
 
-    private func register(_ fd: Int32, remote: String, now: ContinuousClock.Instant) {
-        var overCap = connections.count - rejectedCount >= deps.configuration.maxConnections
-        if overCap, evictLeastProgressed() {
-            overCap = false
+    /// Passes a client this loop holds on to `loop`.
+    private func hand(_ fd: Int32, remote: String, _ placement: ConnectionPlacement, to loop: Int) {
+        deps.balance.move(from: deps.index, to: loop)
+        post(fd, remote: remote, placement, to: loop)
+    }
+
+    /// Gives a client already counted on `loop` to that loop; closes it if
+    /// that loop has stopped.
+    private func post(_ fd: Int32, remote: String, _ placement: ConnectionPlacement, to loop: Int) {
+        if !deps.peers[loop].post(.adopt(fd: fd, remote: remote, placement)) {
+            discard(fd, countedOn: loop, admitted: false)
         }
-        deps.stats.withLock { stats in
-            stats.acceptedTotal += 1
-            if overCap { stats.rejectedByCapTotal += 1 }
+    }
+
+    /// Serves a new client here when the server is below its connection
+    /// cap; at the cap, goes on finding it room (`ConnectionPlacement`).
+    private func place(_ fd: Int32, remote: String, _ placement: ConnectionPlacement, now: ContinuousClock.Instant) {
+        switch placement {
+        case .seekingRoom(let visited, let best):
+            if deps.balance.admit() {
+                serve(fd, remote: remote, admitted: true, now: now)  // below the cap, or room appeared meanwhile
+            } else {
+                seekRoom(fd, remote: remote, visited: visited, best: best, now: now)
+            }
+        case .evict(let connectionID):
+            // The offered connection may have moved on (a request arrived)
+            // or gone while the client travelled; then this loop's least
+            // advanced one, if any, makes room instead.
+            let offered = connections.values.first { $0.id == connectionID && $0.evictionRank != nil }
+            if let victim = offered ?? leastProgressed()?.connection {
+                evict(victim)
+                serve(fd, remote: remote, admitted: true, now: now)
+            } else {
+                serve(fd, remote: remote, admitted: deps.balance.admit(), now: now)
+            }
         }
+    }
+
+    /// At the cap: adds this loop's least advanced connection to the
+    /// offers, passes the client on to the next loop, and once every loop
+    /// has offered, sends it to the loop of the least advanced of all. When
+    /// every connection is busy with a request, the last loop says 503.
+    private func seekRoom(
+        _ fd: Int32, remote: String, visited: Int, best: ConnectionPlacement.Candidate?, now: ContinuousClock.Instant
+    ) {
+        var best = best
+        if let mine = leastProgressed(), best.map({ mine.rank < $0.rank }) ?? true {
+            best = ConnectionPlacement.Candidate(loop: deps.index, connectionID: mine.connection.id, rank: mine.rank)
+        }
+        let visited = visited + 1
+        if visited < deps.balance.loopCount {
+            hand(fd, remote: remote, .seekingRoom(visited: visited, best: best), to: (deps.index + 1) % deps.balance.loopCount)
+        } else if let best, best.loop != deps.index {
+            hand(fd, remote: remote, .evict(connectionID: best.connectionID), to: best.loop)
+        } else if let best {
+            place(fd, remote: remote, .evict(connectionID: best.connectionID), now: now)
+        } else {
+            serve(fd, remote: remote, admitted: deps.balance.admit(), now: now)
+        }
+    }
+
+    /// Starts serving a client on this loop; `admitted: false` (over the
+    /// cap) only to say 503 and close.
+    private func serve(_ fd: Int32, remote: String, admitted: Bool, now: ContinuousClock.Instant) {
+        let overCap = !admitted
         if overCap {
+            deps.stats.withLock { $0.rejectedByCapTotal += 1 }
             deps.logger.debug("connection limit reached; refusing client", ["remote": remote])
             if rejectedCount >= Self.maxRejectedSockets {
-                _ = Glibc.close(fd)
+                discard(fd, countedOn: deps.index, admitted: false)
                 return
             }
         }
@@ -263,7 +344,7 @@ final class EventLoop {
                 session = try TLSSession(server: context, fd: fd)
             } catch {
                 deps.logger.error("cannot start TLS for a new connection", ["error": error.message])
-                _ = Glibc.close(fd)
+                discard(fd, countedOn: deps.index, admitted: admitted)
                 return
             }
         }
@@ -282,37 +363,42 @@ final class EventLoop {
             try deps.epoll.add(fd, interest: connection.interest)
         } catch {
             deps.logger.error("cannot watch new connection", ["error": error.description])
-            _ = Glibc.close(fd)
+            discard(fd, countedOn: deps.index, admitted: admitted)
             return
         }
         connection.registeredInterest = connection.interest
         connections[fd] = connection
         if overCap { rejectedCount += 1 }
-        deps.stats.withLock { $0.openConnections = connections.count }
+        deps.stats.withLock { $0.openConnections += 1 }
         apply(connection.start(now: now), to: connection)
     }
 
-    /// At the cap, closes the connection that has made least progress (see
-    /// `Connection.EvictionRank`) so the new client gets its place: slow or
-    /// idle clients filling every slot must not lock out Prometheus, whose
-    /// scrape sends its whole request at once. An attacker renewing its
-    /// connections only evicts its own older ones. False when every
+    /// At the cap, the connection that has made least progress (see
+    /// `Connection.EvictionRank`), whose place a new client may take: slow
+    /// or idle clients filling every slot must not lock out Prometheus,
+    /// whose scrape sends its whole request at once. An attacker renewing
+    /// its connections only evicts its own older ones. Nil when every
     /// connection is busy with a request; the new client then gets 503.
-    private func evictLeastProgressed() -> Bool {
-        var victim: (Connection, Connection.EvictionRank)?
+    private func leastProgressed() -> (connection: Connection, rank: Connection.EvictionRank)? {
+        var victim: (connection: Connection, rank: Connection.EvictionRank)?
         for connection in connections.values {
             guard let rank = connection.evictionRank else { continue }
-            if victim.map({ rank < $0.1 }) ?? true {
+            if victim.map({ rank < $0.rank }) ?? true {
                 victim = (connection, rank)
             }
         }
-        guard let (connection, rank) = victim else { return false }
+        return victim
+    }
+
+    /// Closes `connection` for a new client, which inherits its place under
+    /// the cap: released and admitted again, the place could go meanwhile
+    /// to a client another loop is admitting, and this one would get 503.
+    private func evict(_ connection: Connection) {
         deps.logger.debug("connection limit reached; closing the least advanced connection", [
-            "remote": connection.remoteAddress, "stage": "\(rank.stage)",
+            "remote": connection.remoteAddress, "stage": "\(connection.evictionRank.map { "\($0.stage)" } ?? "busy")",
         ])
-        close(connection)
+        close(connection, keepingItsPlace: true)
         deps.stats.withLock { $0.evictedByCapTotal += 1 }
-        return true
     }
 
     private func pauseAccepting(until instant: ContinuousClock.Instant) {
@@ -361,7 +447,9 @@ final class EventLoop {
 
     // MARK: Closing
 
-    private func close(_ connection: Connection) {
+    /// `keepingItsPlace`: the connection's place under the cap passes to
+    /// the client evicting it (see `evict`).
+    private func close(_ connection: Connection, keepingItsPlace: Bool = false) {
         try? deps.epoll.remove(connection.fd)
         _ = Glibc.close(connection.fd)
         closedThisBatch.insert(connection.fd)
@@ -369,11 +457,19 @@ final class EventLoop {
         connection.handlerTask?.cancel()
         connections.removeValue(forKey: connection.fd)
         if connection.isRejected { rejectedCount -= 1 }
+        deps.balance.close(on: deps.index, admitted: !connection.isRejected && !keepingItsPlace)
         let failedHandshake = connection.handshakeFailed
         deps.stats.withLock { stats in
-            stats.openConnections = connections.count
+            stats.openConnections -= 1
             if failedHandshake { stats.tlsHandshakeFailuresTotal += 1 }
         }
+    }
+
+    /// Closes a client socket no `Connection` holds yet and gives back
+    /// what `LoopBalance` counted for it on `loop`.
+    private func discard(_ fd: Int32, countedOn loop: Int, admitted: Bool) {
+        _ = Glibc.close(fd)
+        deps.balance.close(on: loop, admitted: admitted)
     }
 
     private func closeListeners() {
@@ -389,7 +485,10 @@ final class EventLoop {
         for connection in Array(connections.values) {
             close(connection)
         }
-        deps.mailbox.close()
+        // Clients handed to this loop after it stopped taking messages.
+        for case .adopt(let fd, _, _) in deps.mailbox.close() {
+            discard(fd, countedOn: deps.index, admitted: false)
+        }
         deps.epoll.close()
     }
 }

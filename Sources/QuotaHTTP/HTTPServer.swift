@@ -5,19 +5,22 @@ import CQuotaSystem
 import QuotaConcurrency
 import QuotaLogging
 
-/// An HTTP/1.1 server on raw non-blocking sockets: one event-loop thread
-/// does all I/O; each complete request is handed to `handler` in a Task.
+/// An HTTP/1.1 server on raw non-blocking sockets: `eventLoops` threads
+/// do all I/O, each for the connections it was given; each complete
+/// request is handed to `handler` in a Task, or answered on the loop when
+/// the handler has the answer ready.
 ///
 /// Lifecycle: `init` → `start()` (binds, may throw) → `shutdown(gracePeriod:)`.
 /// Thread-safe: state shared with the loop thread sits behind locks.
 public final class HTTPServer: Sendable {
     private enum Lifecycle: Sendable {
         case notStarted
-        case running(LoopMailbox, bound: [ListenAddress])
+        case running([LoopMailbox], bound: [ListenAddress])
         case stopped(bound: [ListenAddress])
     }
 
     private struct StopWaiters: Sendable {
+        var loopsRunning = 0
         var loopFinished = false
         var continuations: [CheckedContinuation<Void, Never>] = []
     }
@@ -27,13 +30,13 @@ public final class HTTPServer: Sendable {
     private let logger: Logger
     private let lifecycle = Locked(Lifecycle.notStarted)
     private let stopWaiters = Locked(StopWaiters())
-    private let loopTID = Locked<Int32?>(nil)
+    private let loopTIDs = Locked<[Int32]>([])
     private let tlsBox: Locked<TLSServerContext?>
 
-    /// The kernel's id of the loop thread once it runs, so a test can aim a
-    /// signal at exactly this server's thread: finding it by its name in
-    /// /proc raced with the loops of other servers starting and stopping.
-    var loopThreadID: Int32? { loopTID.withLock { $0 } }
+    /// The kernel's ids of the loop threads running so far, so a test can
+    /// aim a signal at exactly this server's threads: finding them by name
+    /// in /proc raced with the loops of other servers starting and stopping.
+    var loopThreadIDs: [Int32] { loopTIDs.withLock { $0 } }
     private let statsBox = Locked(HTTPServerStats())
 
     public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
@@ -73,57 +76,85 @@ public final class HTTPServer: Sendable {
         statsBox.withLock { $0 }
     }
 
-    /// Binds every configured address and starts the event-loop thread.
+    /// Binds every configured address and starts the event-loop threads.
     /// Throws `SocketError` naming the address (e.g. already in use); on
-    /// error nothing stays bound.
+    /// error nothing stays bound and no loop runs.
     public func start() throws {
         try lifecycle.withLock { state in
             guard case .notStarted = state else { throw HTTPServerError.alreadyStarted }
             guard !configuration.listenAddresses.isEmpty else { throw HTTPServerError.noListenAddresses }
+            guard configuration.eventLoops >= 1 else { throw HTTPServerError(message: "eventLoops must be at least 1") }
             ProcessSignals.ignoreSIGPIPE()
 
             var listeners: [Listener] = []
-            var epoll: Epoll?
+            var polls: [Epoll] = []
+            var mailboxes: [LoopMailbox] = []
             do {
                 for address in configuration.listenAddresses {
                     listeners.append(try Listener.open(address))
                 }
-                let poller = try Epoll()
-                epoll = poller
-                let mailbox = try LoopMailbox()
-                do {
+                for _ in 0..<configuration.eventLoops {
+                    let poller = try Epoll()
+                    polls.append(poller)
+                    let mailbox = try LoopMailbox()
+                    mailboxes.append(mailbox)
                     try poller.add(mailbox.eventFD, interest: LinuxAPI.epollIn)
-                    for listener in listeners {
-                        try poller.add(listener.fd, interest: LinuxAPI.epollIn)
-                    }
-                } catch {
-                    mailbox.close()
-                    throw error
                 }
-                let bound = listeners.map(\.address)
-                do {
-                    try startLoopThread(EventLoop.Dependencies(
-                        epoll: poller,
-                        mailbox: mailbox,
-                        listeners: listeners,
+                for listener in listeners {
+                    try polls[0].add(listener.fd, interest: LinuxAPI.epollIn)
+                }
+                let balance = LoopBalance(loops: configuration.eventLoops, maxConnections: configuration.maxConnections)
+                let loops = polls.indices.map { index in
+                    EventLoop.Dependencies(
+                        index: index,
+                        epoll: polls[index],
+                        mailbox: mailboxes[index],
+                        peers: mailboxes,
+                        balance: balance,
+                        listeners: index == 0 ? listeners : [],
                         handler: handler,
                         configuration: configuration,
                         logger: logger,
                         stats: statsBox,
                         tls: tlsBox
-                    ))
+                    )
+                }
+                stopWaiters.withLock { $0.loopsRunning = loops.count }
+                var started = 0
+                do {
+                    for deps in loops {
+                        try startLoopThread(deps)
+                        started += 1
+                    }
                 } catch {
-                    mailbox.close()
+                    // A loop that runs owns its descriptors (the first one
+                    // the listeners too) and closes them as it stops.
+                    for mailbox in mailboxes[..<started] {
+                        mailbox.post(.shutdown(gracePeriod: .zero))
+                    }
+                    stopWaiters.withLock { $0.loopsRunning -= loops.count - started }
+                    for index in started..<loops.count {
+                        mailboxes[index].close()
+                        polls[index].close()
+                    }
+                    if started == 0 { listeners.forEach { $0.close() } }
+                    listeners = []
+                    mailboxes = []
+                    polls = []
                     throw error
                 }
-                state = .running(mailbox, bound: bound)
+                let bound = listeners.map(\.address)
+                state = .running(mailboxes, bound: bound)
                 let scheme = tlsBox.withLock { $0 } == nil ? "http" : "https"
                 for address in bound {
-                    logger.info("HTTP server listening", ["address": address.description, "scheme": scheme])
+                    logger.info("HTTP server listening", [
+                        "address": address.description, "scheme": scheme, "event_loops": "\(configuration.eventLoops)",
+                    ])
                 }
             } catch {
                 listeners.forEach { $0.close() }
-                epoll?.close()
+                mailboxes.forEach { $0.close() }
+                polls.forEach { $0.close() }
                 throw error
             }
         }
@@ -133,19 +164,22 @@ public final class HTTPServer: Sendable {
     /// and be written (up to `gracePeriod`), closes everything else, and
     /// returns when the loop thread is done. Safe to call more than once.
     public func shutdown(gracePeriod: Duration) async {
-        let mailbox: LoopMailbox? = lifecycle.withLock { state in
+        let mailboxes: [LoopMailbox] = lifecycle.withLock { state in
             switch state {
             case .notStarted:
                 state = .stopped(bound: [])
-                return nil
-            case .running(let mailbox, _):
-                return mailbox
+                return []
+            case .running(let mailboxes, _):
+                return mailboxes
             case .stopped:
-                return nil
+                return []
             }
         }
-        guard let mailbox else { return }
-        mailbox.post(.shutdown(gracePeriod: gracePeriod))
+        guard !mailboxes.isEmpty else { return }
+        logger.info("HTTP server shutting down", ["in_flight": "\(stats.openConnections)"])
+        for mailbox in mailboxes {
+            mailbox.post(.shutdown(gracePeriod: gracePeriod))
+        }
         await withCheckedContinuation { continuation in
             let finished = stopWaiters.withLock { waiters in
                 if waiters.loopFinished { return true }
@@ -180,7 +214,9 @@ public final class HTTPServer: Sendable {
         let code = pthread_create(&thread, nil, { raw in
             let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
             cqs_name_current_thread(HTTPServer.threadName)
-            start.server.loopTID.withLock { $0 = HTTPServer.currentThreadID() }
+            if let id = HTTPServer.currentThreadID() {
+                start.server.loopTIDs.withLock { $0.append(id) }
+            }
             EventLoop(start.deps).run()
             start.server.loopFinished()
             return nil
@@ -192,7 +228,13 @@ public final class HTTPServer: Sendable {
         pthread_detach(thread)
     }
 
+    /// The last loop to stop stops the server.
     private func loopFinished() {
+        let last = stopWaiters.withLock { waiters in
+            waiters.loopsRunning -= 1
+            return waiters.loopsRunning == 0
+        }
+        guard last else { return }
         lifecycle.withLock { state in
             if case .running(_, let bound) = state {
                 state = .stopped(bound: bound)

@@ -1,3 +1,5 @@
+import CQuotaSystem
+
 /// Limits and timeouts for `HTTPServer`. Defaults suit a Prometheus
 /// exporter: small requests, few clients, scrapes that may take seconds.
 public struct HTTPServerConfiguration: Sendable {
@@ -20,6 +22,12 @@ public struct HTTPServerConfiguration: Sendable {
     /// one, else a body still arriving); only when every connection is busy
     /// with a request does it get 503.
     public var maxConnections: Int
+    /// I/O threads. The first accepts and hands each client to the one
+    /// holding fewest, which serves it until it closes; `maxConnections`
+    /// is one cap over all of them. More than one pays off only when one
+    /// thread cannot keep up with many concurrent connections: answering
+    /// a single keep-alive connection is never spread.
+    public var eventLoops: Int
     /// Requests served on one connection before it is closed; nil: no limit.
     public var maxRequestsPerConnection: Int?
     /// TLS for every listen address; nil: plain HTTP. `HTTPServer.replaceTLSContext`
@@ -39,6 +47,7 @@ public struct HTTPServerConfiguration: Sendable {
         writeTimeout: Duration = .seconds(30),
         maxConnections: Int = 1024,
         maxRequestsPerConnection: Int? = nil,
+        eventLoops: Int = 1,
         tls: TLSServerContext? = nil,
         tlsHandshakeTimeout: Duration = .seconds(10)
     ) {
@@ -51,7 +60,15 @@ public struct HTTPServerConfiguration: Sendable {
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
         self.maxRequestsPerConnection = maxRequestsPerConnection
+        self.eventLoops = eventLoops
         self.tls = tls
         self.tlsHandshakeTimeout = tlsHandshakeTimeout
+    }
+
+    /// CPUs this process may run on (its affinity mask: `taskset`, cpusets
+    /// and Kubernetes' static CPU manager count; a CFS quota does not), for
+    /// choosing `eventLoops`.
+    public static func availableCPUs() -> Int {
+        Int(cqs_available_cpus())
     }
 }

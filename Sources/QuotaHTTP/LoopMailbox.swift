@@ -18,16 +18,19 @@ final class LoopMailbox: Sendable {
         eventFD = try Syscall.call("eventfd") { LinuxAPI.eventfd(0, O_NONBLOCK | O_CLOEXEC) }
     }
 
-    /// Queues `message` and wakes the loop; dropped once the loop has
-    /// stopped (a slow handler may finish after shutdown).
-    func post(_ message: LoopMessage) {
+    /// Queues `message` and wakes the loop; false, and dropped, once the
+    /// loop has stopped (a slow handler may finish after shutdown): the
+    /// poster then still owns whatever the message carried.
+    @discardableResult
+    func post(_ message: LoopMessage) -> Bool {
         queue.withLock { queue in
-            guard !queue.closed else { return }
+            guard !queue.closed else { return false }
             queue.messages.append(message)
             var one: UInt64 = 1
             // Cannot fail short of counter overflow; the lock keeps the fd
             // from being closed underneath us.
             _ = try? Syscall.call("write(eventfd)") { write(eventFD, &one, 8) }
+            return true
         }
     }
 
@@ -41,11 +44,15 @@ final class LoopMailbox: Sendable {
         }
     }
 
-    func close() {
+    /// Refuses further messages and returns those never taken, so the
+    /// loop can close the sockets of clients handed to it too late.
+    @discardableResult
+    func close() -> [LoopMessage] {
         queue.withLock { queue in
             queue.closed = true
-            queue.messages.removeAll()
+            defer { queue.messages.removeAll() }
             _ = Glibc.close(eventFD)
+            return queue.messages
         }
     }
 }

@@ -8,10 +8,10 @@ import Glibc
 
 extension ServerTests {
     @Suite struct Concurrency {
-        @Test(arguments: Transport.allCases)
-        func getIsAnsweredWith500IdleConnectionsOpen(transport: Transport) async throws {
+        @Test(arguments: Transport.allCases, [1, 2])
+        func getIsAnsweredWith500IdleConnectionsOpen(transport: Transport, eventLoops: Int) async throws {
             raiseOpenFileLimit()
-            try await withServer(transport: transport) { server, port in
+            try await withServer(transport: transport, configure: { $0.eventLoops = eventLoops }) { server, port in
                 let idle = try await blocking { try (0..<500).map { _ in try transport.connect(port: port) } }
                 #expect(await eventually { server.stats.openConnections == 500 })
 
@@ -84,9 +84,13 @@ extension ServerTests {
             }
         }
 
-        @Test func gracefulShutdownFinishesInFlightRequestsAndRefusesNewOnes() async throws {
+        /// With two loops the idle client and the one in flight live on
+        /// different loops (each new client goes to the loop holding fewest).
+        @Test(arguments: [1, 2])
+        func gracefulShutdownFinishesInFlightRequestsAndRefusesNewOnes(eventLoops: Int) async throws {
             var configuration = HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")])
             configuration.idleTimeout = .seconds(60)
+            configuration.eventLoops = eventLoops
             let server = HTTPServer(configuration: configuration, handler: testHandler, logger: .disabled)
             try server.start()
             let port = server.boundAddresses[0].port
@@ -116,8 +120,10 @@ extension ServerTests {
             #expect(server.stats.openConnections == 0)
         }
 
-        @Test func gracePeriodBoundsShutdown() async throws {
-            let configuration = HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")])
+        @Test(arguments: [1, 2])
+        func gracePeriodBoundsShutdown(eventLoops: Int) async throws {
+            var configuration = HTTPServerConfiguration(listenAddresses: [try ListenAddress(parsing: "127.0.0.1:0")])
+            configuration.eventLoops = eventLoops
             let server = HTTPServer(configuration: configuration, handler: testHandler, logger: .disabled)
             try server.start()
             let port = server.boundAddresses[0].port

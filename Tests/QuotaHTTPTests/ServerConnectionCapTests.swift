@@ -7,11 +7,13 @@ extension ServerTests {
     /// At `maxConnections`, a new client takes the place of the connection
     /// that has made least progress, so slow or idle clients filling every
     /// slot cannot lock Prometheus out; 503 is left for when every
-    /// connection is busy with a request.
+    /// connection is busy with a request. Each test runs with one event
+    /// loop and with two: the cap and the choice of whom to evict are the
+    /// server's, wherever the connections live.
     @Suite struct ConnectionCap {
-        @Test(arguments: Transport.allCases)
-        func answers503OnlyWhenEveryConnectionIsBusy(transport: Transport) async throws {
-            try await withServer(transport: transport, configure: { $0.maxConnections = 2 }) { server, port in
+        @Test(arguments: Transport.allCases, [1, 2])
+        func answers503OnlyWhenEveryConnectionIsBusy(transport: Transport, eventLoops: Int) async throws {
+            try await withServer(transport: transport, configure: { $0.maxConnections = 2; $0.eventLoops = eventLoops }) { server, port in
                 let (first, second) = try await blocking {
                     let first = try transport.connect(port: port)
                     let second = try transport.connect(port: port)
@@ -39,9 +41,9 @@ extension ServerTests {
             }
         }
 
-        @Test(arguments: Transport.allCases)
-        func freeingASlotLetsTheNextClientIn(transport: Transport) async throws {
-            try await withServer(transport: transport, configure: { $0.maxConnections = 1 }) { server, port in
+        @Test(arguments: Transport.allCases, [1, 2])
+        func freeingASlotLetsTheNextClientIn(transport: Transport, eventLoops: Int) async throws {
+            try await withServer(transport: transport, configure: { $0.maxConnections = 1; $0.eventLoops = eventLoops }) { server, port in
                 var holder: (any ClientConnection)? = try await blocking { try transport.connect(port: port) }
                 #expect(await eventually { server.stats.openConnections == 1 })
                 holder = nil
@@ -58,9 +60,9 @@ extension ServerTests {
             }
         }
 
-        @Test(arguments: Transport.allCases)
-        func aHeadStillArrivingMakesRoomBeforeAnIdleConnection(transport: Transport) async throws {
-            try await withServer(transport: transport, configure: { $0.maxConnections = 2 }) { server, port in
+        @Test(arguments: Transport.allCases, [1, 2])
+        func aHeadStillArrivingMakesRoomBeforeAnIdleConnection(transport: Transport, eventLoops: Int) async throws {
+            try await withServer(transport: transport, configure: { $0.maxConnections = 2; $0.eventLoops = eventLoops }) { server, port in
                 let idle = try await blocking {
                     let idle = try transport.connect(port: port)
                     try idle.send(get("/first"))
@@ -91,9 +93,9 @@ extension ServerTests {
             }
         }
 
-        @Test(arguments: Transport.allCases)
-        func theLongestIdleConnectionGoesWhenNoHeadIsArriving(transport: Transport) async throws {
-            try await withServer(transport: transport, configure: { $0.maxConnections = 2 }) { server, port in
+        @Test(arguments: Transport.allCases, [1, 2])
+        func theLongestIdleConnectionGoesWhenNoHeadIsArriving(transport: Transport, eventLoops: Int) async throws {
+            try await withServer(transport: transport, configure: { $0.maxConnections = 2; $0.eventLoops = eventLoops }) { server, port in
                 let (older, newer) = try await blocking {
                     let older = try transport.connect(port: port)
                     let newer = try transport.connect(port: port)
@@ -119,10 +121,10 @@ extension ServerTests {
         /// The attack from issue 10: more clients trickling header bytes
         /// than the cap, renewing every connection the server closes, while
         /// Prometheus scrapes once a second. Every scrape must get 200.
-        @Test(arguments: Transport.allCases)
-        func everyScrapeGetsInPastSixHundredTricklingClients(transport: Transport) async throws {
+        @Test(arguments: Transport.allCases, [1, 2])
+        func everyScrapeGetsInPastSixHundredTricklingClients(transport: Transport, eventLoops: Int) async throws {
             raiseOpenFileLimit()
-            try await withServer(transport: transport, configure: { $0.maxConnections = 512 }) { server, port in
+            try await withServer(transport: transport, configure: { $0.maxConnections = 512; $0.eventLoops = eventLoops }) { server, port in
                 let attacker = Trickler(transport: transport, port: port, count: 600)
                 try await blocking { try attacker.connectAll() }
                 #expect(await eventually { server.stats.openConnections == 512 })
@@ -148,10 +150,10 @@ extension ServerTests {
         }
 
         /// The other half: more idle keep-alive clients than the cap.
-        @Test(arguments: Transport.allCases)
-        func everyScrapeGetsInPastMoreIdleClientsThanTheCap(transport: Transport) async throws {
+        @Test(arguments: Transport.allCases, [1, 2])
+        func everyScrapeGetsInPastMoreIdleClientsThanTheCap(transport: Transport, eventLoops: Int) async throws {
             raiseOpenFileLimit()
-            try await withServer(transport: transport, configure: { $0.maxConnections = 512 }) { server, port in
+            try await withServer(transport: transport, configure: { $0.maxConnections = 512; $0.eventLoops = eventLoops }) { server, port in
                 let idle = try await blocking {
                     try (0..<520).map { index in
                         let client = try transport.connect(port: port)

@@ -222,6 +222,10 @@ int cqs_accept4(int socket, struct sockaddr *address, socklen_t *length, int fla
 /* pthread_setname_np(pthread_self(), name), also _GNU_SOURCE only; names
  * longer than 15 bytes are cut. Shown in top -H and /proc/PID/task. */
 void cqs_name_current_thread(const char *name);
+/* CPUs this thread may run on (sched_getaffinity, so taskset and cpusets
+ * count; a CFS quota does not); 1 if the call fails. CPU_COUNT is a macro
+ * Swift cannot call. */
+int cqs_available_cpus(void);
 #endif
 
 /* libcrypt (bcrypt for basic auth): its own header and .c file. */
