@@ -141,7 +141,12 @@ public enum Exporter {
             }
         }
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(listenAddresses: addresses, maxConnections: options.maxConnections, tls: tls),
+            configuration: HTTPServerConfiguration(
+                listenAddresses: addresses,
+                maxConnections: options.maxConnections,
+                eventLoops: options.eventLoops ?? ExporterOptions.defaultEventLoops(availableCPUs: HTTPServerConfiguration.availableCPUs()),
+                tls: tls
+            ),
             handler: runtime.handler(web: web),
             logger: logger
         )

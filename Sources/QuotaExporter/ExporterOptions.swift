@@ -20,6 +20,8 @@ public struct ExporterOptions: Sendable {
     public var timeoutOffset = 0.5
     public var defaultScrapeTimeout = 10.0
     public var maxConnections = 512
+    /// `--web.event-loops`: HTTP I/O threads; nil: `defaultEventLoops`.
+    public var eventLoops: Int?
     /// Directory for state that must survive restarts (ZITADEL notifications).
     public var storagePath: String?
     /// `--cluster.replicas`: exporters running with this configuration.
@@ -30,6 +32,18 @@ public struct ExporterOptions: Sendable {
     /// More replicas than this is not a highly available exporter but a
     /// typo; each one calls every provider itself.
     public static let replicaRange = 1...16
+
+    /// More I/O threads than this only cost memory: one answers a cached
+    /// scrape in tens of microseconds.
+    public static let eventLoopRange = 1...64
+
+    /// One HTTP I/O thread per CPU the process may run on, at most 4: a
+    /// Prometheus server keeps one connection per target, so only a crowd
+    /// of scrapers (several Prometheus replicas and federation, or a load
+    /// test) ever keeps more than one busy.
+    public static func defaultEventLoops(availableCPUs: Int) -> Int {
+        min(max(availableCPUs, 1), 4)
+    }
 
     public init() {}
 
@@ -42,6 +56,8 @@ public struct ExporterOptions: Sendable {
                      help: "Web configuration file in exporter-toolkit's format: TLS, basic auth, response headers. Re-read when it or the files it names change.")
         flags.bool("web.enable-lifecycle", help: "Enable reloading the configuration via HTTP (POST /-/reload). SIGHUP works either way.")
         flags.string("web.max-connections", default: "512", placeholder: "N", help: "Open connections beyond this get 503 and are closed.")
+        flags.string("web.event-loops", default: "auto", placeholder: "N",
+                     help: "HTTP I/O threads sharing the connections; auto: one per CPU this process may run on, at most 4.")
         flags.string("config.file", placeholder: "FILE",
                      help: "Configuration file, YAML or JSON (told apart by content). Without it, providers are configured from environment variables (e.g. CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID).")
         flags.string("storage.path", placeholder: "DIR",
@@ -83,6 +99,13 @@ public struct ExporterOptions: Sendable {
             throw FlagError("--web.max-connections must be a positive integer")
         }
         options.maxConnections = connections
+        let loops = parsed.string("web.event-loops") ?? "auto"
+        if loops != "auto" {
+            guard let count = Int(loops), eventLoopRange.contains(count) else {
+                throw FlagError("--web.event-loops must be auto or an integer from \(eventLoopRange.lowerBound) to \(eventLoopRange.upperBound)")
+            }
+            options.eventLoops = count
+        }
         options.configFile = parsed.string("config.file")
         options.webConfigFile = parsed.string("web.config.file")
         options.enableLifecycle = parsed.bool("web.enable-lifecycle")

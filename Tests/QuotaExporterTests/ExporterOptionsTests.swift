@@ -14,6 +14,7 @@ import Testing
         #expect(options.replicas == 1)
         #expect(options.webConfigFile == nil)
         #expect(!options.enableLifecycle)
+        #expect(options.eventLoops == nil)
     }
 
     @Test func webFlags() throws {
@@ -32,6 +33,21 @@ import Testing
                 "\(error)".contains("--cluster.replicas must be an integer from 1 to 16")
             }
         }
+    }
+
+    @Test func eventLoops() throws {
+        #expect(try ExporterOptions.parse(["--web.event-loops=auto"]).eventLoops == nil)
+        #expect(try ExporterOptions.parse(["--web.event-loops", "1"]).eventLoops == 1)
+        #expect(try ExporterOptions.parse(["--web.event-loops=64"]).eventLoops == 64)
+        for bad in ["0", "-2", "65", "many", "", "1.5"] {
+            #expect {
+                try ExporterOptions.parse(["--web.event-loops=\(bad)"])
+            } throws: { error in
+                "\(error)".contains("--web.event-loops must be auto or an integer from 1 to 64")
+            }
+        }
+        // auto: one per CPU the process may use, at most 4.
+        #expect([0, 1, 2, 3, 4, 5, 128].map { ExporterOptions.defaultEventLoops(availableCPUs: $0) } == [1, 1, 2, 3, 4, 4, 4])
     }
 
     @Test func repeatedListenAddressesAndHouseStyleFlags() throws {
@@ -58,7 +74,7 @@ import Testing
     @Test func usageListsEveryFlag() {
         for flag in ["--web.listen-address=", "--web.telemetry-path=", "--config.file=", "--[no-]config.check", "--[no-]once",
                      "--log.level=", "--log.format=", "--cluster.replicas=", "--[no-]version", "--[no-]help",
-                     "--web.config.file=", "--[no-]web.enable-lifecycle"] {
+                     "--web.config.file=", "--[no-]web.enable-lifecycle", "--web.event-loops="] {
             #expect(ExporterOptions.usage.contains(flag), "\(flag) missing from --help")
         }
     }
