@@ -13,6 +13,7 @@
 # BIN (a built binary; default: build this tree's), THREADS (default 2, at
 # most the connections), ROUNDS (alternating
 # exporter/nginx runs per case, default 3; the median is shown),
+# EXPORTER_FLAGS (more flags for the exporter, e.g. --web.event-loops=1),
 # CALLGRIND=0 / OUTBOUND=0 to skip those parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +60,9 @@ cpu_ticks() {
   done
   echo "$user $system"
 }
+# Clock ticks the hypervisor gave this VM's CPUs to others (steal, in
+# /proc/stat): seconds of it in a case mean its ratios are noise.
+steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
 # run_wrk URL -> "requests_per_second avg_latency_ms p99_latency_ms requests"
 run_wrk() {
   wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$1" >"$work/wrk.txt"
@@ -72,8 +76,9 @@ def ms(v):
         return float("nan")
     return float(match.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[match.group(2)]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-avg = ms(re.search(r"Latency\s+(\S+)", text).group(1))
-p99 = ms(re.search(r"99%\s+(\S+)", text).group(1))
+avg = ms(re.search(r"^\s*Latency\s+(\S+)", text, re.M).group(1))
+# Anchored: a Req/Sec line ending in "65.99%" must not be read as the p99.
+p99 = ms(re.search(r"^\s*99%\s+(\S+)", text, re.M).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 if errors or "Socket errors" in text:
     print("bench: wrk reported errors:\n" + text, file=sys.stderr); sys.exit(1)
@@ -100,7 +105,7 @@ for a in range(0, quotas, 100):
 print(json.dumps({"global": {"min_interval": "1h", "max_staleness": "2h"}, "static": accounts}))
 PY
   port=$(free_port)
-  "$bin" --config.file="$work/config-$n.json" --web.listen-address="127.0.0.1:$port" --log.level=warn &
+  "$bin" --config.file="$work/config-$n.json" --web.listen-address="127.0.0.1:$port" --log.level=warn ${EXPORTER_FLAGS:-} &
   exporter=$!; pids+=("$exporter")
   wait_http "http://127.0.0.1:$port/-/ready"
   curl -fsS "http://127.0.0.1:$port/metrics" -o "$work/metrics-$n.prom"
@@ -136,6 +141,7 @@ NGINX
   # user and system, from /proc): what decides throughput when the load
   # generator shares the cores, and steadier than req/s on a shared VM.
   nginx_all=("$nginx_pid" $(pgrep -P "$nginx_pid" | tr '\n' ' '))
+  steal0=$(steal_ticks)
   for _ in $(seq 1 "$rounds"); do
     read -r eu0 es0 < <(cpu_ticks "$exporter")
     read -r e_rps e_avg e_p99 e_total < <(run_wrk "http://127.0.0.1:$port/metrics")
@@ -145,8 +151,9 @@ NGINX
     read -r nu1 ns1 < <(cpu_ticks "${nginx_all[@]}")
     echo "$e_rps $e_avg $e_p99 $n_rps $n_avg $n_p99 $((eu1 - eu0)) $((es1 - es0)) $e_total $((nu1 - nu0)) $((ns1 - ns0)) $n_total" >>"$work/rounds-$n.txt"
   done
+  steal=$(($(steal_ticks) - steal0))
   e_rss=$(rss_kib "$exporter"); e_hwm=$(hwm_kib "$exporter"); e_anon=$(anon_kib "$exporter")
-  python3 - "$work/rounds-$n.txt" "$series" "$bytes" "$idle_rss" "$idle_anon" "$e_rss" "$e_hwm" "$e_anon" "$(getconf CLK_TCK)" <<'PY'
+  python3 - "$work/rounds-$n.txt" "$series" "$bytes" "$idle_rss" "$idle_anon" "$e_rss" "$e_hwm" "$e_anon" "$(getconf CLK_TCK)" "$steal" <<'PY'
 import statistics, sys
 path, series, size = sys.argv[1:4]
 idle, idle_anon, rss, hwm, anon = (int(x) / 1024 for x in sys.argv[4:9])
@@ -168,6 +175,7 @@ print(f"{'':8} ratio     throughput {e_rps / n_rps:.2f}x nginx (median of {len(r
 print(f"{'':8} RSS at {series} series after load: {rss:.1f} MiB, peak {hwm:.1f} MiB")
 print(f"{'':8} CPU per request (median round): exporter {cpu_e[0]:.1f} us user + {cpu_e[1]:.1f} us system = {sum(cpu_e):.1f} us; "
       f"nginx {cpu_n[0]:.1f} + {cpu_n[1]:.1f} = {sum(cpu_n):.1f} us ({sum(cpu_e) / sum(cpu_n):.2f}x)")
+print(f"{'':8} steal time during the case: {int(sys.argv[10]) / float(sys.argv[9]):.1f} s of {len(rounds) * 2} wrk runs")
 PY
   kill "$exporter" "$nginx_pid"; wait "$exporter" "$nginx_pid" 2>/dev/null || true
 done
