@@ -120,25 +120,25 @@ public final class HTTPServer: Sendable {
                     )
                 }
                 stopWaiters.withLock { $0.loopsRunning = loops.count }
-                var started = 0
+                // The first loop, which holds the listeners, starts last:
+                // should a thread fail to start, the listeners are still
+                // ours to close here, so nothing stays bound when this throws.
+                var unstarted = loops.count
                 do {
-                    for deps in loops {
+                    for deps in loops.reversed() {
                         try startLoopThread(deps)
-                        started += 1
+                        unstarted -= 1
                     }
                 } catch {
-                    // A loop that runs owns its descriptors (the first one
-                    // the listeners too) and closes them as it stops.
-                    for mailbox in mailboxes[..<started] {
+                    // A loop that runs closes its own descriptors as it stops.
+                    for mailbox in mailboxes[unstarted...] {
                         mailbox.post(.shutdown(gracePeriod: .zero))
                     }
-                    stopWaiters.withLock { $0.loopsRunning -= loops.count - started }
-                    for index in started..<loops.count {
+                    stopWaiters.withLock { $0.loopsRunning -= unstarted }
+                    for index in 0..<unstarted {
                         mailboxes[index].close()
                         polls[index].close()
                     }
-                    if started == 0 { listeners.forEach { $0.close() } }
-                    listeners = []
                     mailboxes = []
                     polls = []
                     throw error
