@@ -38,9 +38,6 @@ final class EventLoop {
         let tls: Locked<TLSServerContext?>
     }
 
-    /// Connections accepted past the cap get a 503 while they linger; past
-    /// this many such sockets the loop just closes new ones.
-    private static let maxRejectedSockets = 64
     /// Accepts per listener per wake-up, so one flooded listener cannot
     /// starve the clients already connected.
     private static let acceptBatch = 64
@@ -53,7 +50,6 @@ final class EventLoop {
     private let clock = ContinuousClock()
     private var listeners: [Int32: Listener]
     private var connections: [Int32: Connection] = [:]
-    private var rejectedCount = 0
     private var nextConnectionID: UInt64 = 1
     private var nextSweep: ContinuousClock.Instant?
     private var acceptsPausedUntil: ContinuousClock.Instant?
@@ -148,7 +144,7 @@ final class EventLoop {
             apply(connection.deliver(response, now: now), to: connection)
         case .adopt(let fd, let remote, let placement):
             guard shutdownDeadline == nil else {
-                discard(fd, countedOn: deps.index, admitted: false)
+                discard(fd, countedOn: deps.index, releasing: .nothing)
                 return
             }
             place(fd, remote: remote, placement, now: now)
@@ -274,7 +270,7 @@ final class EventLoop {
     /// that loop has stopped.
     private func post(_ fd: Int32, remote: String, _ placement: ConnectionPlacement, to loop: Int) {
         if !deps.peers[loop].post(.adopt(fd: fd, remote: remote, placement)) {
-            discard(fd, countedOn: loop, admitted: false)
+            discard(fd, countedOn: loop, releasing: .nothing)
         }
     }
 
@@ -292,9 +288,11 @@ final class EventLoop {
             // The offered connection may have moved on (a request arrived)
             // or gone while the client travelled; then this loop's least
             // advanced one, if any, makes room instead.
-            let offered = connections.values.first { $0.id == connectionID && $0.evictionRank != nil }
-            if let victim = offered ?? leastProgressed()?.connection {
-                evict(victim)
+            let offered = connections.values.first { $0.id == connectionID }.flatMap { connection in
+                connection.evictionRank.map { (connection: connection, rank: $0) }
+            }
+            if let victim = offered ?? leastProgressed() {
+                evict(victim.connection, rank: victim.rank)
                 serve(fd, remote: remote, admitted: true, now: now)
             } else {
                 serve(fd, remote: remote, admitted: deps.balance.admit(), now: now)
@@ -332,11 +330,12 @@ final class EventLoop {
         if overCap {
             deps.stats.withLock { $0.rejectedByCapTotal += 1 }
             deps.logger.debug("connection limit reached; refusing client", ["remote": remote])
-            if rejectedCount >= Self.maxRejectedSockets {
-                discard(fd, countedOn: deps.index, admitted: false)
+            guard deps.balance.refuse() else {
+                discard(fd, countedOn: deps.index, releasing: .nothing)
                 return
             }
         }
+        let held: LoopBalance.Held = overCap ? .refusal : .admission
 
         var session: TLSSession?
         if let context = deps.tls.withLock({ $0 }) {
@@ -344,7 +343,7 @@ final class EventLoop {
                 session = try TLSSession(server: context, fd: fd)
             } catch {
                 deps.logger.error("cannot start TLS for a new connection", ["error": error.message])
-                discard(fd, countedOn: deps.index, admitted: admitted)
+                discard(fd, countedOn: deps.index, releasing: held)
                 return
             }
         }
@@ -363,12 +362,11 @@ final class EventLoop {
             try deps.epoll.add(fd, interest: connection.interest)
         } catch {
             deps.logger.error("cannot watch new connection", ["error": error.description])
-            discard(fd, countedOn: deps.index, admitted: admitted)
+            discard(fd, countedOn: deps.index, releasing: held)
             return
         }
         connection.registeredInterest = connection.interest
         connections[fd] = connection
-        if overCap { rejectedCount += 1 }
         deps.stats.withLock { $0.openConnections += 1 }
         apply(connection.start(now: now), to: connection)
     }
@@ -393,9 +391,9 @@ final class EventLoop {
     /// Closes `connection` for a new client, which inherits its place under
     /// the cap: released and admitted again, the place could go meanwhile
     /// to a client another loop is admitting, and this one would get 503.
-    private func evict(_ connection: Connection) {
+    private func evict(_ connection: Connection, rank: Connection.EvictionRank) {
         deps.logger.debug("connection limit reached; closing the least advanced connection", [
-            "remote": connection.remoteAddress, "stage": "\(connection.evictionRank.map { "\($0.stage)" } ?? "busy")",
+            "remote": connection.remoteAddress, "stage": "\(rank.stage)",
         ])
         close(connection, keepingItsPlace: true)
         deps.stats.withLock { $0.evictedByCapTotal += 1 }
@@ -456,8 +454,8 @@ final class EventLoop {
         bufferedInput.remove(connection.fd)
         connection.handlerTask?.cancel()
         connections.removeValue(forKey: connection.fd)
-        if connection.isRejected { rejectedCount -= 1 }
-        deps.balance.close(on: deps.index, admitted: !connection.isRejected && !keepingItsPlace)
+        let held: LoopBalance.Held = connection.isRejected ? .refusal : keepingItsPlace ? .nothing : .admission
+        deps.balance.close(on: deps.index, releasing: held)
         let failedHandshake = connection.handshakeFailed
         deps.stats.withLock { stats in
             stats.openConnections -= 1
@@ -467,9 +465,9 @@ final class EventLoop {
 
     /// Closes a client socket no `Connection` holds yet and gives back
     /// what `LoopBalance` counted for it on `loop`.
-    private func discard(_ fd: Int32, countedOn loop: Int, admitted: Bool) {
+    private func discard(_ fd: Int32, countedOn loop: Int, releasing held: LoopBalance.Held) {
         _ = Glibc.close(fd)
-        deps.balance.close(on: loop, admitted: admitted)
+        deps.balance.close(on: loop, releasing: held)
     }
 
     private func closeListeners() {
@@ -487,7 +485,7 @@ final class EventLoop {
         }
         // Clients handed to this loop after it stopped taking messages.
         for case .adopt(let fd, _, _) in deps.mailbox.close() {
-            discard(fd, countedOn: deps.index, admitted: false)
+            discard(fd, countedOn: deps.index, releasing: .nothing)
         }
         deps.epoll.close()
     }

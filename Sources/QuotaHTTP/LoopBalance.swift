@@ -1,18 +1,33 @@
 import QuotaConcurrency
 
 /// What the event loops of one server share about their connections: how
-/// many each holds, and the admissions against `maxConnections`, which is
-/// one cap for the whole server however many loops serve it.
+/// many each holds, the admissions against `maxConnections` and the
+/// sockets refused at that cap, each bound one for the whole server
+/// however many loops serve it.
 ///
 /// A connection is on a loop from `assign` (or `move`) until `close`, so
 /// a burst of accepts spreads at once, before any target loop has taken
 /// its share. It counts against the cap from `admit` until it closes;
 /// connections refused at the cap (answered 503 while they linger) never
-/// do, as before there were several loops.
+/// do, and count against `maxRefused` instead.
 final class LoopBalance: Sendable {
+    /// What a connection counts against besides its loop.
+    enum Held: Sendable {
+        case nothing
+        /// A place under `maxConnections`.
+        case admission
+        /// One of the `maxRefused` sockets that say 503.
+        case refusal
+    }
+
+    /// Connections accepted past the cap get a 503 while they linger; past
+    /// this many such sockets new ones are just closed.
+    static let maxRefused = 64
+
     private struct Counts: Sendable {
         var perLoop: [Int]
         var admitted = 0
+        var refused = 0
     }
 
     let loopCount: Int
@@ -57,18 +72,26 @@ final class LoopBalance: Sendable {
         }
     }
 
-    /// A connection on `loop` closed (or was never registered); `admitted`:
-    /// it had counted against the cap.
-    func close(on loop: Int, admitted: Bool) {
+    /// Counts a socket refused at the cap if fewer than `maxRefused` are
+    /// still saying 503.
+    func refuse() -> Bool {
         counts.withLock { counts in
-            counts.perLoop[loop] -= 1
-            if admitted { counts.admitted -= 1 }
+            guard counts.refused < Self.maxRefused else { return false }
+            counts.refused += 1
+            return true
         }
     }
 
-    /// Connections on each loop, refused ones included.
-    var connectionsPerLoop: [Int] { counts.withLock { $0.perLoop } }
-
-    /// Connections counting against the cap, on every loop.
-    var admitted: Int { counts.withLock { $0.admitted } }
+    /// A connection on `loop` closed (or was never registered), giving
+    /// back what it `held`.
+    func close(on loop: Int, releasing held: Held) {
+        counts.withLock { counts in
+            counts.perLoop[loop] -= 1
+            switch held {
+            case .nothing: break
+            case .admission: counts.admitted -= 1
+            case .refusal: counts.refused -= 1
+            }
+        }
+    }
 }

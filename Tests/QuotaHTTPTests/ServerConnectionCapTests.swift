@@ -41,6 +41,34 @@ extension ServerTests {
             }
         }
 
+        /// Refused sockets linger (up to `Connection.lingerTimeout`) after
+        /// their 503; at most 64 do so at once for the whole server, past
+        /// that a new client is closed without an answer, on one loop or two.
+        @Test(arguments: [1, 2])
+        func refusalsLingerUpToOneBoundOverAllLoops(eventLoops: Int) async throws {
+            try await withServer(transport: .plain, configure: { $0.maxConnections = 1; $0.eventLoops = eventLoops }) { server, port in
+                let busy = try await blocking {
+                    let busy = try Transport.plain.connect(port: port)
+                    try busy.send(get("/slow?4000"))
+                    return busy
+                }
+                #expect(await eventually { server.stats.requestsTotal == 1 })
+
+                // All open at once, none closing: every refusal lingers.
+                let endings = try await blocking {
+                    let clients = try (0..<65).map { _ in try Transport.plain.connect(port: port) }
+                    return clients.map { $0.bytesUntilClose() }
+                }
+                let answered = endings.filter { $0.map { String(decoding: $0, as: UTF8.self).hasPrefix("HTTP/1.1 503 ") } ?? false }
+                let closedBare = endings.filter { $0 == [] }
+                #expect(answered.count == 64)
+                #expect(closedBare.count == 1)
+                #expect(server.stats.rejectedByCapTotal == 65)
+                let answer = try await blocking { try busy.readResponse() }
+                #expect(answer.text == "slow done")
+            }
+        }
+
         @Test(arguments: Transport.allCases, [1, 2])
         func freeingASlotLetsTheNextClientIn(transport: Transport, eventLoops: Int) async throws {
             try await withServer(transport: transport, configure: { $0.maxConnections = 1; $0.eventLoops = eventLoops }) { server, port in
