@@ -24,7 +24,12 @@ final class StateFileLock: Sendable {
         self.descriptor = descriptor
     }
 
+    /// Unlocks before closing: a child process started by another thread
+    /// holds a copy of the descriptor from its fork until it execs (close-on-
+    /// exec acts only then), and the lock belongs to the open file, not to
+    /// this descriptor, so a bare `close` would leave it held for that long.
     deinit {
+        _ = flock(descriptor, LOCK_UN)
         close(descriptor)
     }
 

@@ -71,6 +71,50 @@ import Testing
         other.releaseLock()
     }
 
+    /// CI once saw the lock still held after `releaseLock`: a child spawned
+    /// by another test had the lock's descriptor from its fork, and the lock
+    /// belongs to the open file, so closing ours did not drop it. A child
+    /// that keeps a copy for as long as it runs makes that window certain.
+    @Test func releasingDropsTheLockEvenWhileAChildHoldsACopyOfItsDescriptor() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("zitadel-state.json")
+        let holder = StateStore(path: path, logger: .disabled, exclusive: true)
+        try holder.load()
+        let descriptor = try #require(Self.openDescriptor(of: StateFileLock.lockPath(for: path)))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // dup2 onto 3 gives the child a copy without close-on-exec.
+        posix_spawn_file_actions_adddup2(&actions, descriptor, 3)
+        var child: pid_t = 0
+        let arguments = ["/bin/sleep", "30"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        #expect(posix_spawn(&child, "/bin/sleep", &actions, nil, &argv, nil) == 0)
+        defer {
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
+
+        holder.releaseLock()
+        let other = StateStore(path: path, logger: .disabled, exclusive: true)
+        try other.load()
+        other.releaseLock()
+    }
+
+    /// The descriptor this process has open on `path`, found in /proc/self/fd.
+    static func openDescriptor(of path: String) -> Int32? {
+        let directory = "/proc/self/fd"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
+        return names.lazy.compactMap { name -> Int32? in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + name),
+                  target == path else { return nil }
+            return Int32(name)
+        }.first
+    }
+
     @Test func prepareRefusesAConfigurationWhoseStateFileIsHeldNamingTheEntry() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.file("zitadel-state.json")
