@@ -18,7 +18,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
     }
 
     public func values(_ name: String) -> [String] {
-        fields.filter { Self.namesMatch($0.name, name) }.map(\.value)
+        fields.compactMap { Self.namesMatch($0.name, name) ? $0.value : nil }
     }
 
     /// ASCII case-insensitive equality (`lowercased()` would also fold
@@ -36,6 +36,15 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
                 return true
             }
         }
+    }
+
+    /// How many fields are called `name`.
+    public func count(_ name: String) -> Int {
+        fields.reduce(0) { $0 + (Self.namesMatch($1.name, name) ? 1 : 0) }
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
     }
 
     public mutating func add(_ name: String, _ value: String) {

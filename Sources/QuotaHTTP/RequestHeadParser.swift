@@ -4,12 +4,16 @@
 /// parser in front of another parser is how request smuggling happens.
 enum RequestHeadParser {
     static func parse(_ bytes: ArraySlice<UInt8>, maxBodyBytes: Int) throws(HTTPParseError) -> RequestHead {
-        var lines = try splitLines(bytes)
-        guard !lines.isEmpty else { throw .badRequest("empty request") }
-        let (method, target, version) = try parseRequestLine(lines.removeFirst())
+        // Every line is checked for a stray CR before any is parsed, so
+        // which error a head gets does not depend on where the CR is.
+        let lineCount = try checkLineEnds(bytes)
+        var lines = Lines(bytes)
+        guard let requestLine = lines.next() else { throw .badRequest("empty request") }
+        let (method, target, version) = try parseRequestLine(requestLine)
 
         var headers = HTTPHeaders()
-        for line in lines {
+        headers.reserveCapacity(lineCount - 1)
+        while let line = lines.next() {
             let (name, value) = try parseField(line)
             headers.add(name, value)
         }
@@ -35,55 +39,101 @@ enum RequestHeadParser {
         )
     }
 
-    /// Splits on LF, dropping one CR before it (bare LF line ends are
-    /// accepted); a CR anywhere else is refused.
-    private static func splitLines(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> [ArraySlice<UInt8>] {
-        var lines: [ArraySlice<UInt8>] = []
-        for var line in bytes.split(separator: HTTPSyntax.lf, omittingEmptySubsequences: false) {
-            if line.last == HTTPSyntax.cr {
-                line = line.dropLast()
-            }
-            if line.contains(HTTPSyntax.cr) {
+    /// Lines end at LF, with one CR before it dropped (bare LF line ends are
+    /// accepted), so a CR is allowed only right before an LF or as the last
+    /// byte (the head comes without its final line end); any other is
+    /// refused. Returns the number of lines, one more than the LFs.
+    private static func checkLineEnds(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
+        var lines = 1
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == HTTPSyntax.lf {
+                lines += 1
+            } else if byte == HTTPSyntax.cr, index + 1 < bytes.endIndex, bytes[index + 1] != HTTPSyntax.lf {
                 throw .badRequest("bare CR in request head")
             }
-            lines.append(line)
+            index += 1
         }
         return lines
     }
 
+    /// The head's lines, split as `split(separator: LF, omittingEmpty
+    /// Subsequences: false)` would (so an empty head is one empty line),
+    /// without one CR before each line end, and without making an array.
+    private struct Lines {
+        let bytes: ArraySlice<UInt8>
+        var start: Int
+        var done = false
+
+        init(_ bytes: ArraySlice<UInt8>) {
+            self.bytes = bytes
+            self.start = bytes.startIndex
+        }
+
+        mutating func next() -> ArraySlice<UInt8>? {
+            guard !done else { return nil }
+            var end = start
+            while end < bytes.endIndex, bytes[end] != HTTPSyntax.lf {
+                end += 1
+            }
+            var line = bytes[start..<end]
+            if end == bytes.endIndex {
+                done = true
+            } else {
+                start = end + 1
+            }
+            if line.last == HTTPSyntax.cr {
+                line = line.dropLast()
+            }
+            return line
+        }
+    }
+
+    /// `method SP target SP version`: exactly two spaces, none of the three
+    /// parts empty.
     private static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String, String) {
-        let parts = line.split(separator: HTTPSyntax.space, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }) else {
+        guard let first = line.firstIndex(of: HTTPSyntax.space),
+              let second = line[(first + 1)...].firstIndex(of: HTTPSyntax.space),
+              !line[(second + 1)...].contains(HTTPSyntax.space),
+              first > line.startIndex, second > first + 1, second + 1 < line.endIndex else {
             throw .badRequest("malformed request line")
         }
-        guard HTTPSyntax.isToken(parts[0]) else { throw .badRequest("invalid method") }
-        let method = String(decoding: parts[0], as: UTF8.self)
-        let version = try parseVersion(parts[2])
+        let methodBytes = line[..<first]
+        guard HTTPSyntax.isToken(methodBytes) else { throw .badRequest("invalid method") }
+        let method = knownMethod(methodBytes) ?? String(decoding: methodBytes, as: UTF8.self)
+        let version = try parseVersion(line[(second + 1)...])
 
-        let targetBytes = parts[1]
+        let targetBytes = line[(first + 1)..<second]
         guard targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw .badRequest("invalid character in request target")
         }
-        let target = String(decoding: targetBytes, as: UTF8.self)
-        let isOriginForm = target.hasPrefix("/")
-        let isAsteriskForm = target == "*" && method == "OPTIONS"
+        let isOriginForm = targetBytes.first == UInt8(ascii: "/")
+        let isAsteriskForm = targetBytes.elementsEqual("*".utf8) && method == "OPTIONS"
         guard isOriginForm || isAsteriskForm else {
             throw .badRequest("request target must start with '/'")
         }
-        return (method, target, version)
+        return (method, String(decoding: targetBytes, as: UTF8.self), version)
+    }
+
+    /// The methods a scraper and a probe send, as constants, so the common
+    /// request decodes no string for them.
+    private static func knownMethod(_ bytes: ArraySlice<UInt8>) -> String? {
+        if bytes.elementsEqual("GET".utf8) { return "GET" }
+        if bytes.elementsEqual("HEAD".utf8) { return "HEAD" }
+        if bytes.elementsEqual("POST".utf8) { return "POST" }
+        return nil
     }
 
     /// `HTTP/1.0` and `HTTP/1.1` are served; any other well-formed
     /// `HTTP/x.y` gets 505, anything else 400.
     private static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> String {
-        let version = String(decoding: bytes, as: UTF8.self)
-        if version == "HTTP/1.1" || version == "HTTP/1.0" {
-            return version
-        }
+        if bytes.elementsEqual("HTTP/1.1".utf8) { return "HTTP/1.1" }
+        if bytes.elementsEqual("HTTP/1.0".utf8) { return "HTTP/1.0" }
         let shape = Array(bytes)
-        if shape.count == 8, version.hasPrefix("HTTP/"), HTTPSyntax.isDigit(shape[5]),
+        if shape.count == 8, shape.starts(with: "HTTP/".utf8), HTTPSyntax.isDigit(shape[5]),
            shape[6] == UInt8(ascii: "."), HTTPSyntax.isDigit(shape[7]) {
-            throw HTTPParseError(status: 505, reason: "\(version) is not supported")
+            throw HTTPParseError(status: 505, reason: "\(String(decoding: shape, as: UTF8.self)) is not supported")
         }
         throw .badRequest("malformed HTTP version")
     }
@@ -100,20 +150,24 @@ enum RequestHeadParser {
             throw .badRequest("whitespace before ':' in header")
         }
         guard HTTPSyntax.isToken(name) else { throw .badRequest("invalid header name") }
-        let value = line[line.index(after: colon)...]
+        var value = line[(colon + 1)...]
         guard !value.contains(where: HTTPSyntax.isForbiddenInFieldValue) else {
             throw .badRequest("control character in header value")
         }
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self).trimmingSpaces())
+        // OWS is bytes (SP and HTAB), trimmed before decoding.
+        let isSpace = { (byte: UInt8) in byte == HTTPSyntax.space || byte == HTTPSyntax.tab }
+        while let first = value.first, isSpace(first) { value = value.dropFirst() }
+        while let last = value.last, isSpace(last) { value = value.dropLast() }
+        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
 
     /// HTTP/1.1 requires exactly one Host; HTTP/1.0 allows at most one.
     private static func checkHost(_ headers: HTTPHeaders, version: String) throws(HTTPParseError) {
-        let hosts = headers.values("Host")
-        if hosts.count > 1 {
+        let hosts = headers.count("Host")
+        if hosts > 1 {
             throw .badRequest("multiple Host headers")
         }
-        if hosts.isEmpty, version == "HTTP/1.1" {
+        if hosts == 0, version == "HTTP/1.1" {
             throw .badRequest("missing Host header")
         }
     }

@@ -86,6 +86,17 @@ import Testing
         #expect(error.status == status)
     }
 
+    /// OWS is SP and HTAB as bytes: a space before a combining mark is
+    /// trimmed, though as Characters the two would be one.
+    @Test func fieldValuesAreTrimmedAsBytes() {
+        guard case .requestComplete(let head, _) = parse("GET / HTTP/1.1\r\nHost: x\r\nX-A: \t \u{301}v\u{301} \t\r\nX-B:\r\n\r\n").0 else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(head.headers["X-A"].map { Array($0.utf8) } == Array("\u{301}v\u{301}".utf8))
+        #expect(head.headers["X-B"] == "")
+    }
+
     @Test func refusesOversizedHeadBeforeItEnds() {
         var parser = RequestParser(maxHeadBytes: 100, maxBodyBytes: 100)
         var input = Array(("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 200)).utf8)
