@@ -27,6 +27,7 @@ public final class ExporterRuntime: Sendable {
     let renderer = SnapshotRenderer()
     let liveRuns = LiveGzipRuns()
     let keptLive = KeptRenderings()
+    let keptResponses = KeptResponses()
     private let lastAccept = Locked<(header: String, format: ExpositionFormat)?>(nil)
     let clock: @Sendable () -> Double
 
@@ -181,20 +182,29 @@ public final class ExporterRuntime: Sendable {
     /// due, in flight or invalidated) and its rendering in the asked
     /// format (and its gzip form, if asked) is kept. What is left is the
     /// live families (`/proc/self/stat` and a few counters), the merge and
-    /// the head: the same bytes `metrics` would send. Nil whenever anything
-    /// must be collected, waited for, rendered or compressed beyond that.
+    /// the head: the same bytes `metrics` would send. When those live
+    /// families' inputs are what they were at the last such scrape (and the
+    /// snapshot, format and coding too), even that is skipped: the kept
+    /// response goes out again. Nil whenever anything must be collected,
+    /// waited for, rendered or compressed beyond that.
     func immediateMetrics(_ request: HTTPRequest) -> HTTPResponse? {
         guard let snapshot = cache.readySnapshot() else { return nil }
         let format = negotiatedFormat(request.headers["Accept"])
         let coding = ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"])
+        let inputs = liveInputs()
+        if let kept = keptResponses.response(serial: snapshot.serial, format: format, coding: coding, inputs: inputs) {
+            return kept
+        }
         guard let stable = renderer.kept(snapshot, format: format, compressed: coding == .gzip) else { return nil }
-        return metricsResponse(snapshot, format: format, coding: coding, stable: stable)
+        let response = metricsResponse(snapshot, format: format, coding: coding, stable: stable, inputs: inputs)
+        return keptResponses.keep(response, serial: snapshot.serial, format: format, coding: coding, inputs: inputs)
     }
 
     private func metricsResponse(
-        _ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding, stable: SnapshotRenderer.Stable?
+        _ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding, stable: SnapshotRenderer.Stable?,
+        inputs: LiveInputs? = nil
     ) -> HTTPResponse {
-        let body = exposition(snapshot, format: format, coding: coding, stable: stable)
+        let body = exposition(snapshot, format: format, coding: coding, stable: stable, inputs: inputs)
         var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept-Encoding"]
         if let encoding = body.coding.headerValue {
             headers.add("Content-Encoding", encoding)
@@ -224,14 +234,15 @@ public final class ExporterRuntime: Sendable {
     }
 
     func exposition(
-        _ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding, stable kept: SnapshotRenderer.Stable? = nil
+        _ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding, stable kept: SnapshotRenderer.Stable? = nil,
+        inputs: LiveInputs? = nil
     ) -> (chunks: [[UInt8]], coding: ContentCoding) {
         let stable = kept ?? renderer.stable(snapshot, format: format) { problem in
             if state.isNewProblem(problem) {
                 logger.warn("series dropped from exposition", ["problem": problem])
             }
         }
-        let live = liveRendered(format: format)
+        let live = liveRendered(inputs ?? liveInputs(), format: format)
 
         // Merge the two name-sorted lists; on a tie the cached family wins
         // and the live one is left out (two families of one name would make
@@ -297,23 +308,38 @@ public final class ExporterRuntime: Sendable {
         return GzipBody.chunks(parts)
     }
 
+    /// What the live families are made of, as of now.
+    func liveInputs() -> LiveInputs {
+        let reload = state.lastReload
+        return LiveInputs(
+            process: ProcessMetrics.currentReadings().values,
+            reloadSuccessful: reload.successful,
+            lastReload: reload.lastSuccess,
+            upstream: counter.family,
+            extras: providers.map { $0.extraFamilies() }
+        )
+    }
+
     /// The families rendered at every scrape, sorted by name.
     func liveRendered(format: ExpositionFormat) -> [RenderedFamily] {
+        liveRendered(liveInputs(), format: format)
+    }
+
+    func liveRendered(_ inputs: LiveInputs, format: ExpositionFormat) -> [RenderedFamily] {
         let fixed = LiveFamilies.of(format)
-        var families = ProcessMetrics.rendered(format: format)
+        var families = ProcessMetrics.rendered(inputs.process, format: format)
         families.append(fixed.buildInfo)
-        let reload = state.lastReload
-        families.append(fixed.reloadTimestamp.rendered(reload.lastSuccess))
-        families.append(fixed.reloadSuccessful.rendered(reload.successful ? 1 : 0))
-        if let upstream = keptLive.rendered(counter.family, format: format, writer: writer) {
+        families.append(fixed.reloadTimestamp.rendered(inputs.lastReload))
+        families.append(fixed.reloadSuccessful.rendered(inputs.reloadSuccessful ? 1 : 0))
+        if let upstream = keptLive.rendered(inputs.upstream, format: format, writer: writer) {
             families.append(upstream)
         }
         // Providers' own families (ZITADEL's notification counters): names
         // and label names are the providers' constants, label values are
         // escaped as always.
         var extras = 0
-        for provider in providers {
-            for family in provider.extraFamilies() {
+        for provided in inputs.extras {
+            for family in provided {
                 if let rendered = keptLive.rendered(family, format: format, writer: writer) {
                     families.append(rendered)
                     extras += 1

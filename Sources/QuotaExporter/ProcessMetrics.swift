@@ -117,8 +117,12 @@ public enum ProcessMetrics {
     /// now, and only those that changed since the last scrape (the start
     /// time and the limits never do, memory seldom).
     static func rendered(format: ExpositionFormat) -> [RenderedFamily] {
-        let values = currentReadings().values
-        return (format == .text ? keptText : keptOpenMetrics).rendered(nameOrder.map { values[$0] })
+        rendered(currentReadings().values, format: format)
+    }
+
+    /// `values` are `Readings.values`.
+    static func rendered(_ values: [Double?], format: ExpositionFormat) -> [RenderedFamily] {
+        (format == .text ? keptText : keptOpenMetrics).rendered(nameOrder.map { values[$0] })
     }
 
     /// `definitions` indexes in the order of the families' names, the

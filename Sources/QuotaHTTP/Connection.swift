@@ -80,6 +80,8 @@ final class Connection {
     /// Pending output: whole chunks (response head, body parts) sent in
     /// order; `outputOffset` bytes of the first are already written.
     private var output: [[UInt8]] = []
+    /// The head of the last keyed response sent here (a kept scrape).
+    private var keptHead: ResponseSerializer.KeptHead?
     private var outputOffset = 0
     private(set) var phase = Phase.reading
     private(set) var deadline: ContinuousClock.Instant?
@@ -300,7 +302,8 @@ final class Connection {
             omitBody: request.method == "HEAD",
             closing: closing,
             announceKeepAlive: !closing && request.version == "HTTP/1.0",
-            logger: logger
+            logger: logger,
+            kept: &keptHead
         )
         return send(chunks, closeAfter: closing, now: now)
     }
@@ -431,7 +434,12 @@ final class Connection {
     // MARK: Response side
 
     private func send(_ chunks: [[UInt8]], closeAfter: Bool, now: ContinuousClock.Instant) -> Outcome {
-        output.append(contentsOf: chunks.filter { !$0.isEmpty })
+        let nonEmpty = chunks.contains { $0.isEmpty } ? chunks.filter { !$0.isEmpty } : chunks
+        if output.isEmpty {
+            output = nonEmpty
+        } else {
+            output.append(contentsOf: nonEmpty)
+        }
         phase = .writing(closeAfter: closeAfter)
         arm(.write, now)
         return flush(now)
@@ -499,18 +507,26 @@ final class Connection {
     }
 
     /// Drops what `sendmsg` wrote from the front of the queue.
+    /// Drops the chunks `written` bytes finished, all at once (one at a
+    /// time would shift the rest for each).
     private func consume(_ written: Int) {
         var remaining = written
-        while remaining > 0, let first = output.first {
-            let left = first.count - outputOffset
+        var finished = 0
+        while remaining > 0, finished < output.count {
+            let left = output[finished].count - outputOffset
             if remaining >= left {
                 remaining -= left
-                output.removeFirst()
+                finished += 1
                 outputOffset = 0
             } else {
                 outputOffset += remaining
                 remaining = 0
             }
+        }
+        if finished == output.count {
+            output = []
+        } else if finished > 0 {
+            output.removeFirst(finished)
         }
     }
 

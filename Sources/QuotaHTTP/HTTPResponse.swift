@@ -1,12 +1,29 @@
+import Synchronization
+
 /// A complete response. The server adds `Content-Length`, `Date` and
 /// `Connection`; for `HEAD` it sends the head only.
 public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: HTTPHeaders
+    public var status: Int { didSet { headKey = 0 } }
+    public var headers: HTTPHeaders { didSet { headKey = 0 } }
     /// The body in parts, sent back to back in one `sendmsg`. Lets a
     /// handler hand over a cached rendering plus a fresh tail without
     /// copying the large part into a new buffer at every request.
-    public var bodyParts: [[UInt8]]
+    public var bodyParts: [[UInt8]] { didSet { headKey = 0 } }
+    /// Nonzero when this response is one a handler gives again and again
+    /// (a kept scrape): every response with this key has this status,
+    /// these headers and this body length, so a connection may send the
+    /// head it wrote for the last one again (with the Date of now). Any
+    /// change to the response clears it.
+    public private(set) var headKey: UInt64 = 0
+
+    private static let lastHeadKey = Atomic<UInt64>(0)
+
+    /// The same response under a key no other response has.
+    public func keyedForReuse() -> HTTPResponse {
+        var keyed = self
+        keyed.headKey = Self.lastHeadKey.add(1, ordering: .relaxed).newValue
+        return keyed
+    }
 
     public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.init(status: status, headers: headers, bodyParts: [body])

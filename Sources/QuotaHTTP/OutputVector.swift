@@ -11,38 +11,38 @@ enum OutputVector {
     static let maxChunks = 64
 
     static func send(_ chunks: [[UInt8]], firstOffset: Int, to fd: Int32) -> Int {
-        var vectors: [iovec] = []
-        vectors.reserveCapacity(min(chunks.count, maxChunks))
-        return withIOVectors(chunks, count: min(chunks.count, maxChunks), firstOffset: firstOffset, into: &vectors) { vectors in
-            vectors.withUnsafeMutableBufferPointer { buffer in
+        let count = min(chunks.count, maxChunks)
+        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
+            pin(chunks, from: 0, count: count, firstOffset: firstOffset, into: vectors) {
                 var message = msghdr()
-                message.msg_iov = buffer.baseAddress
-                message.msg_iovlen = buffer.count
+                message.msg_iov = vectors.baseAddress
+                message.msg_iovlen = count
                 return Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
             }
         }
     }
 
     /// Pins each chunk's storage for the duration of the call, recursively,
-    /// because `withUnsafeBytes` only guarantees an address inside its closure.
-    private static func withIOVectors(
+    /// because `withUnsafeBytes` only guarantees an address inside its
+    /// closure; the iovecs go into a stack buffer, not a growing array.
+    private static func pin(
         _ chunks: [[UInt8]],
+        from index: Int,
         count: Int,
         firstOffset: Int,
-        into vectors: inout [iovec],
-        _ body: (inout [iovec]) -> Int
+        into vectors: UnsafeMutableBufferPointer<iovec>,
+        _ body: () -> Int
     ) -> Int {
-        let index = vectors.count
         if index == count {
-            return body(&vectors)
+            return body()
         }
         return chunks[index].withUnsafeBytes { bytes in
             let skip = index == 0 ? firstOffset : 0
-            vectors.append(iovec(
+            vectors[index] = iovec(
                 iov_base: bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0 + skip) },
                 iov_len: bytes.count - skip
-            ))
-            return withIOVectors(chunks, count: count, firstOffset: firstOffset, into: &vectors, body)
+            )
+            return pin(chunks, from: index + 1, count: count, firstOffset: firstOffset, into: vectors, body)
         }
     }
 }

@@ -13,6 +13,41 @@ enum ResponseSerializer {
     /// Headers the server writes itself; a handler's copy is ignored.
     private static let serverOwned = ["Content-Length", "Transfer-Encoding", "Connection"]
 
+    /// The head last written for a keyed response (`HTTPResponse.headKey`)
+    /// on one connection, with what else went into it.
+    struct KeptHead {
+        var key: UInt64
+        var date: [UInt8]
+        var closing: Bool
+        var announceKeepAlive: Bool
+        var bytes: [UInt8]
+    }
+
+    /// As `serialize`, but a keyed response whose head `kept` holds for the
+    /// same second and connection state gets those bytes again; a new head
+    /// for a keyed response is kept there.
+    static func serialize(
+        _ response: HTTPResponse,
+        omitBody: Bool,
+        closing: Bool,
+        announceKeepAlive: Bool,
+        logger: Logger,
+        kept: inout KeptHead?
+    ) -> [[UInt8]] {
+        guard response.headKey != 0 else {
+            return serialize(response, omitBody: omitBody, closing: closing, announceKeepAlive: announceKeepAlive, logger: logger)
+        }
+        let date = HTTPDate.nowBytes()
+        let head: [UInt8]
+        if let kept, kept.key == response.headKey, kept.date == date, kept.closing == closing, kept.announceKeepAlive == announceKeepAlive {
+            head = kept.bytes
+        } else {
+            head = self.head(response, closing: closing, announceKeepAlive: announceKeepAlive, date: date, logger: logger)
+            kept = KeptHead(key: response.headKey, date: date, closing: closing, announceKeepAlive: announceKeepAlive, bytes: head)
+        }
+        return chunks(head, response, omitBody: omitBody)
+    }
+
     static func serialize(
         _ response: HTTPResponse,
         omitBody: Bool,
@@ -20,8 +55,27 @@ enum ResponseSerializer {
         announceKeepAlive: Bool,
         logger: Logger
     ) -> [[UInt8]] {
-        // 1xx, 204 and 304 never carry a body (RFC 9110 §6.4.1).
-        let bodyForbidden = response.status < 200 || response.status == 204 || response.status == 304
+        let head = head(response, closing: closing, announceKeepAlive: announceKeepAlive, date: HTTPDate.nowBytes(), logger: logger)
+        return chunks(head, response, omitBody: omitBody)
+    }
+
+    /// 1xx, 204 and 304 never carry a body (RFC 9110 §6.4.1).
+    private static func bodyForbidden(_ status: Int) -> Bool {
+        status < 200 || status == 204 || status == 304
+    }
+
+    private static func chunks(_ head: [UInt8], _ response: HTTPResponse, omitBody: Bool) -> [[UInt8]] {
+        var chunks = [head]
+        if !omitBody && !bodyForbidden(response.status) {
+            chunks.append(contentsOf: response.bodyParts)
+        }
+        return chunks
+    }
+
+    private static func head(
+        _ response: HTTPResponse, closing: Bool, announceKeepAlive: Bool, date: [UInt8], logger: Logger
+    ) -> [UInt8] {
+        let bodyForbidden = bodyForbidden(response.status)
         var head: [UInt8] = []
         head.reserveCapacity(256)
         head.append(contentsOf: "HTTP/1.1 ".utf8)
@@ -44,7 +98,7 @@ enum ResponseSerializer {
         }
         if !hasDate {
             head.append(contentsOf: "Date: ".utf8)
-            head.append(contentsOf: HTTPDate.nowBytes())
+            head.append(contentsOf: date)
             head.append(contentsOf: crlf)
         }
         if !bodyForbidden {
@@ -58,28 +112,24 @@ enum ResponseSerializer {
             head.append(contentsOf: "Connection: keep-alive\r\n".utf8)
         }
         head.append(contentsOf: crlf)
-
-        var chunks = [head]
-        if !omitBody && !bodyForbidden {
-            chunks.append(contentsOf: response.bodyParts)
-        }
-        return chunks
+        return head
     }
 
     private static let crlf: [UInt8] = [HTTPSyntax.cr, HTTPSyntax.lf]
 
+    /// Digits appended least significant first, then put in order in place.
     private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
         guard value > 0 else {
             bytes.append(UInt8(ascii: "0"))
             return
         }
-        var digits: [UInt8] = []
+        let start = bytes.count
         var rest = value
         while rest > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
             rest /= 10
         }
-        bytes.append(contentsOf: digits.reversed())
+        bytes[start...].reverse()
     }
 
     /// A name that is a token and a value without CR, LF or NUL, so a

@@ -67,6 +67,43 @@ private func buffers(_ response: HTTPResponse) -> Set<UInt> {
         #expect(stableLines(ready.body) == stableLines(collected.body))
     }
 
+    /// The response made on the loop is kept and given again while its
+    /// inputs are the same (the bytes would be), and never once any of them
+    /// changed: a counter that moved or a failed reload shows at once.
+    @Test func aKeptResponseIsGivenAgainOnlyWhileItsInputsAreTheSame() async throws {
+        let runtime = try makeRuntime(staticConfig)
+        let handler = runtime.handler
+        _ = await handler.handle(metrics())
+        // The process readings may move between two calls (CPU time, each
+        // clock tick): try until two scrapes fall between equal readings.
+        var reused = false
+        for _ in 0..<200 where !reused {
+            let before = runtime.liveInputs()
+            let first = try #require(handler.respondImmediately(to: metrics()))
+            let second = try #require(handler.respondImmediately(to: metrics()))
+            guard runtime.liveInputs() == before else { continue }
+            #expect(first.headKey != 0)
+            #expect(second.headKey == first.headKey)
+            #expect(buffers(second) == buffers(first), "the same parts: nothing rendered or merged again")
+            reused = true
+        }
+        #expect(reused)
+        #expect(runtime.keptResponses.count == 1)
+
+        runtime.counter.record(provider: "cloudflare", code: "429")
+        let counted = try #require(handler.respondImmediately(to: metrics()))
+        #expect(String(decoding: counted.body, as: UTF8.self).contains(#"quota_exporter_upstream_requests_total{provider="cloudflare",code="429"} 1"#))
+        runtime.state.reloadFailed("test")
+        let failed = try #require(handler.respondImmediately(to: metrics()))
+        #expect(String(decoding: failed.body, as: UTF8.self).contains("quota_exporter_config_last_reload_successful 0"))
+        #expect(failed.headKey != counted.headKey)
+
+        let gzip = metrics(["Accept-Encoding": "gzip"])
+        _ = await handler.handle(gzip)
+        _ = try #require(handler.respondImmediately(to: gzip))
+        #expect(runtime.keptResponses.count == 2, "one per format and coding")
+    }
+
     @Test func aFormatOrCodingNotYetKeptTakesTheOrdinaryWayFirst() async throws {
         let runtime = try makeRuntime(staticConfig)
         let handler = runtime.handler

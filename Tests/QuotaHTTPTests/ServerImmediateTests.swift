@@ -36,6 +36,45 @@ extension ServerTests {
             }
         }
 
+        /// A keyed response (a kept scrape) given again: the connection
+        /// sends the head it wrote for it again, and a head written for
+        /// another state (closing, another key, a changed response) is new.
+        @Test(arguments: Transport.allCases)
+        func aKeyedResponseGivenAgainGetsItsHeadAgainAndAChangedOneANewHead(transport: Transport) async throws {
+            let kept = HTTPResponse(status: 200, headers: ["X-Kept": "yes"], bodyParts: [Array("kept ".utf8), Array("body".utf8)]).keyedForReuse()
+            let other = kept.keyedForReuse()
+            let changed = {
+                var changed = kept
+                changed.headers.set("X-Kept", "changed")
+                return changed
+            }()
+            #expect(kept.headKey != 0 && other.headKey != 0 && other.headKey != kept.headKey)
+            #expect(changed.headKey == 0, "any change to a keyed response drops its key")
+            let handler = ClosureHTTPHandler(immediate: { request in
+                switch request.path {
+                case "/kept": kept
+                case "/other": other
+                case "/changed": changed
+                default: nil
+                }
+            }) { _ in .text(404, "no") }
+            try await withServer(transport: transport, handler: handler) { server, port in
+                let responses = try await blocking {
+                    let client = try transport.connect(port: port)
+                    try client.send(get("/kept") + get("/kept") + get("/changed") + get("/other"))
+                    var responses = try (1...4).map { _ in try client.readResponse() }
+                    try client.send("GET /kept HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+                    responses.append(try client.readResponse())
+                    return responses
+                }
+                #expect(responses.map(\.text) == ["kept body", "kept body", "kept body", "kept body", "kept body"])
+                #expect(responses.map { $0.headers["x-kept"] } == ["yes", "yes", "changed", "yes", "yes"])
+                #expect(responses.allSatisfy { $0.headers["content-length"] == "9" && $0.headers["date"] != nil })
+                #expect(responses.map { $0.headers["connection"] } == [nil, nil, nil, nil, "close"], "the last asked to close")
+                #expect(server.stats.immediateResponsesTotal == 5)
+            }
+        }
+
         @Test(arguments: Transport.allCases)
         func headAndConnectionCloseApplyToReadyAnswers(transport: Transport) async throws {
             let calls = Locked<[String]>([])
