@@ -174,7 +174,13 @@ public final class ExporterRuntime: Sendable {
         let snapshot = await cache.refresh(deadline: .now + .milliseconds(Int64((budget * 1000).rounded())))
         let format = negotiatedFormat(request.headers["Accept"])
         let coding = ContentCoding.negotiate(acceptEncoding: request.headers["Accept-Encoding"])
-        return metricsResponse(snapshot, format: format, coding: coding, stable: nil)
+        // Kept like one made on the loop: the next scrape may reuse it, and
+        // keeping it lets go of responses made from older snapshots, which
+        // would otherwise hold their renderings while every scrape comes
+        // this way (targets due at each scrape).
+        let inputs = liveInputs()
+        let response = metricsResponse(snapshot, format: format, coding: coding, stable: nil, inputs: inputs)
+        return keptResponses.keep(response, serial: snapshot.serial, format: format, coding: coding, inputs: inputs)
     }
 
     /// `/metrics` answered on the HTTP event loop, when the answer is

@@ -32,7 +32,9 @@ public struct HTTPResponse: Sendable {
     public init(status: Int, headers: HTTPHeaders = [:], bodyParts: [[UInt8]]) {
         self.status = status
         self.headers = headers
-        self.bodyParts = bodyParts.filter { !$0.isEmpty }
+        // Taken as they are unless one is empty: a scrape's body is some
+        // twenty parts, and filtering copies the list part by part.
+        self.bodyParts = bodyParts.contains { $0.isEmpty } ? bodyParts.filter { !$0.isEmpty } : bodyParts
     }
 
     /// The whole body as one array (joins the parts: meant for tests and

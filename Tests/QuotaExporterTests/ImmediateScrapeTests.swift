@@ -104,6 +104,24 @@ private func buffers(_ response: HTTPResponse) -> Set<UInt> {
         #expect(runtime.keptResponses.count == 2, "one per format and coding")
     }
 
+    /// When every scrape collects (targets due at each), none is made on
+    /// the loop; the ordinary way keeps its response too, so responses of
+    /// older snapshots (and the renderings they hold) are let go.
+    @Test func theOrdinaryWayKeepsItsResponseAndDropsThoseOfOlderSnapshots() async throws {
+        let clock = HandClock()
+        let runtime = try makeRuntime(staticConfig, clock: { clock.now })
+        let handler = runtime.handler
+        _ = await handler.handle(metrics())
+        _ = await handler.handle(metrics(["Accept-Encoding": "gzip"]))
+        #expect(runtime.keptResponses.count == 2)
+        let serial = try #require(runtime.cache.readySnapshot()).serial
+        clock.advance(61)  // due: the next scrape collects
+        let collected = await handler.handle(metrics())
+        #expect(try #require(runtime.cache.readySnapshot()).serial != serial)
+        #expect(runtime.keptResponses.count == 1, "the gzip response of the older snapshot is gone")
+        #expect(collected.headKey != 0, "kept, for the loop to give again")
+    }
+
     @Test func aFormatOrCodingNotYetKeptTakesTheOrdinaryWayFirst() async throws {
         let runtime = try makeRuntime(staticConfig)
         let handler = runtime.handler
