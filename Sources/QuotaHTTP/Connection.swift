@@ -506,9 +506,9 @@ final class Connection {
         }
     }
 
-    /// Drops what `sendmsg` wrote from the front of the queue.
-    /// Drops the chunks `written` bytes finished, all at once (one at a
-    /// time would shift the rest for each).
+    /// Drops what `sendmsg` wrote from the front of the queue: the chunks
+    /// `written` bytes finished all at once (one at a time would shift the
+    /// rest for each), and the offset into the one it ended in.
     private func consume(_ written: Int) {
         var remaining = written
         var finished = 0
