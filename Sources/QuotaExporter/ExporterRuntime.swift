@@ -208,7 +208,7 @@ public final class ExporterRuntime: Sendable {
 
     private func metricsResponse(
         _ snapshot: CollectionSnapshot, format: ExpositionFormat, coding: ContentCoding, stable: SnapshotRenderer.Stable?,
-        inputs: LiveInputs? = nil
+        inputs: LiveInputs
     ) -> HTTPResponse {
         let body = exposition(snapshot, format: format, coding: coding, stable: stable, inputs: inputs)
         var headers: HTTPHeaders = ["Content-Type": format.contentType, "Vary": "Accept-Encoding"]

@@ -26,12 +26,12 @@ public struct AcceptEncoding: Sendable, Hashable {
         var entries: [Entry] = []
         for element in Array(header.utf8).split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
             let parts = element.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
-            let coding = trimmed(parts[0])
+            let coding = HTTPSyntax.trimmingWhitespace(parts[0])
             if coding.isEmpty && parts.count == 1 { continue }  // `a, , b` has an empty element, which RFC 9110 §5.6.1 allows
             guard HTTPSyntax.isToken(coding), parts.count <= 2 else { return nil }
             var quality = 1.0
             if parts.count == 2 {
-                guard let value = qvalue(trimmed(parts[1])) else { return nil }
+                guard let value = qvalue(HTTPSyntax.trimmingWhitespace(parts[1])) else { return nil }
                 quality = value
             }
             entries.append(Entry(coding: String(decoding: coding, as: UTF8.self).lowercased(), quality: quality))
@@ -57,12 +57,5 @@ public struct AcceptEncoding: Sendable, Hashable {
             scale /= 10
         }
         return value <= 1 ? value : nil
-    }
-
-    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        let isSpace = { (byte: UInt8) in byte == HTTPSyntax.space || byte == HTTPSyntax.tab }
-        guard let start = bytes.firstIndex(where: { !isSpace($0) }),
-              let end = bytes.lastIndex(where: { !isSpace($0) }) else { return [] }
-        return bytes[start...end]
     }
 }

@@ -117,7 +117,7 @@ struct ChunkedBodyDecoder {
     private func parseSize(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> Int {
         let digits = line.prefix(while: Self.isHexDigit)
         guard !digits.isEmpty else { throw .badRequest("invalid chunk size") }
-        let rest = line[digits.endIndex...].drop { $0 == HTTPSyntax.space || $0 == HTTPSyntax.tab }
+        let rest = line[digits.endIndex...].drop(while: HTTPSyntax.isWhitespace)
         guard rest.isEmpty || rest.first == UInt8(ascii: ";"),
               !rest.contains(where: HTTPSyntax.isForbiddenInFieldValue) else {
             throw .badRequest("invalid chunk size")

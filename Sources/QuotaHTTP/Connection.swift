@@ -434,7 +434,7 @@ final class Connection {
     // MARK: Response side
 
     private func send(_ chunks: [[UInt8]], closeAfter: Bool, now: ContinuousClock.Instant) -> Outcome {
-        let nonEmpty = chunks.contains { $0.isEmpty } ? chunks.filter { !$0.isEmpty } : chunks
+        let nonEmpty = HTTPResponse.nonEmpty(chunks)
         if output.isEmpty {
             output = nonEmpty
         } else {

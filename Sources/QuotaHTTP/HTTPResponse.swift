@@ -32,9 +32,14 @@ public struct HTTPResponse: Sendable {
     public init(status: Int, headers: HTTPHeaders = [:], bodyParts: [[UInt8]]) {
         self.status = status
         self.headers = headers
-        // Taken as they are unless one is empty: a scrape's body is some
-        // twenty parts, and filtering copies the list part by part.
-        self.bodyParts = bodyParts.contains { $0.isEmpty } ? bodyParts.filter { !$0.isEmpty } : bodyParts
+        self.bodyParts = Self.nonEmpty(bodyParts)
+    }
+
+    /// `parts` without the empty ones; the very same array when none is
+    /// (a scrape's body is some twenty parts, and filtering copies the
+    /// list part by part).
+    static func nonEmpty(_ parts: [[UInt8]]) -> [[UInt8]] {
+        parts.contains { $0.isEmpty } ? parts.filter { !$0.isEmpty } : parts
     }
 
     /// The whole body as one array (joins the parts: meant for tests and

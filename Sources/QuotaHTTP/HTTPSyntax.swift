@@ -20,6 +20,18 @@ enum HTTPSyntax {
         !bytes.isEmpty && bytes.allSatisfy(isTokenByte)
     }
 
+    /// SP or HTAB: the whitespace of HTTP's OWS.
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == space || byte == tab
+    }
+
+    /// Without leading and trailing SP and HTAB, as bytes.
+    static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let start = bytes.firstIndex(where: { !isWhitespace($0) }),
+              let end = bytes.lastIndex(where: { !isWhitespace($0) }) else { return [] }
+        return bytes[start...end]
+    }
+
     static func isDigit(_ byte: UInt8) -> Bool {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }

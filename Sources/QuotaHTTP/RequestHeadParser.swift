@@ -139,26 +139,23 @@ enum RequestHeadParser {
     }
 
     private static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String) {
-        if let first = line.first, first == HTTPSyntax.space || first == HTTPSyntax.tab {
+        if let first = line.first, HTTPSyntax.isWhitespace(first) {
             throw .badRequest("obsolete header line folding")
         }
         guard let colon = line.firstIndex(of: HTTPSyntax.colon) else {
             throw .badRequest("header line without ':'")
         }
         let name = line[..<colon]
-        if let last = name.last, last == HTTPSyntax.space || last == HTTPSyntax.tab {
+        if let last = name.last, HTTPSyntax.isWhitespace(last) {
             throw .badRequest("whitespace before ':' in header")
         }
         guard HTTPSyntax.isToken(name) else { throw .badRequest("invalid header name") }
-        var value = line[(colon + 1)...]
+        let value = line[(colon + 1)...]
         guard !value.contains(where: HTTPSyntax.isForbiddenInFieldValue) else {
             throw .badRequest("control character in header value")
         }
         // OWS is bytes (SP and HTAB), trimmed before decoding.
-        let isSpace = { (byte: UInt8) in byte == HTTPSyntax.space || byte == HTTPSyntax.tab }
-        while let first = value.first, isSpace(first) { value = value.dropFirst() }
-        while let last = value.last, isSpace(last) { value = value.dropLast() }
-        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        return (String(decoding: name, as: UTF8.self), String(decoding: HTTPSyntax.trimmingWhitespace(value), as: UTF8.self))
     }
 
     /// HTTP/1.1 requires exactly one Host; HTTP/1.0 allows at most one.
@@ -208,16 +205,14 @@ enum RequestHeadParser {
     /// identical fields are legal (RFC 9110 §8.6); values that disagree are
     /// refused, since another parser on the path may pick the other one.
     private static func contentLength(_ values: [String], maxBodyBytes: Int) throws(HTTPParseError) -> Int {
-        let isSpace: (UInt8) -> Bool = { $0 == HTTPSyntax.space || $0 == HTTPSyntax.tab }
         var normalized: [UInt8]?
         for value in values {
             for element in Array(value.utf8).split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-                guard let first = element.firstIndex(where: { !isSpace($0) }),
-                      let last = element.lastIndex(where: { !isSpace($0) }),
-                      element[first...last].allSatisfy(HTTPSyntax.isDigit) else {
+                let trimmed = HTTPSyntax.trimmingWhitespace(element)
+                guard !trimmed.isEmpty, trimmed.allSatisfy(HTTPSyntax.isDigit) else {
                     throw .badRequest("invalid Content-Length")
                 }
-                let significant = element[first...last].drop { $0 == UInt8(ascii: "0") }
+                let significant = trimmed.drop { $0 == UInt8(ascii: "0") }
                 let digits = significant.isEmpty ? [UInt8(ascii: "0")] : Array(significant)
                 if let previous = normalized, previous != digits {
                     throw .badRequest("conflicting Content-Length values")
