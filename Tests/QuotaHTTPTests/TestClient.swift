@@ -32,8 +32,28 @@ final class TestClient: @unchecked Sendable {
     private(set) var tls: TLSSession?
 
     init(port: UInt16, host: String = "127.0.0.1", timeoutSeconds: Int = 5, tls context: TLSClientContext? = nil) throws {
+        // Connected before `fd` is set: once every stored property is set,
+        // a throw runs `deinit`, and a descriptor closed here as well would
+        // be closed twice. The second close hit whatever the number was
+        // reused for meanwhile: a socket of another test in this process
+        // (a ZITADEL receiver's client got "Empty reply from server").
+        fd = try Self.connectedSocket(port: port, host: host, timeoutSeconds: timeoutSeconds)
+        if let context {
+            let session = try TLSSession(contextHandle: context.handle, fd: fd, isServer: false)
+            session.setServerName("localhost")
+            tls = session
+            let step = session.handshake()
+            guard step == .done else {
+                throw TestClientError(description: "TLS handshake with \(host):\(port): \(step)")
+            }
+        }
+    }
+
+    /// A blocking socket connected to `host`:`port`, or an error with
+    /// nothing left open.
+    private static func connectedSocket(port: UInt16, host: String, timeoutSeconds: Int) throws -> Int32 {
         let family = host.contains(":") ? AF_INET6 : AF_INET
-        fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -61,15 +81,7 @@ final class TestClient: @unchecked Sendable {
             Glibc.close(fd)
             throw TestClientError(description: "connect \(host):\(port): errno \(code)")
         }
-        if let context {
-            let session = try TLSSession(contextHandle: context.handle, fd: fd, isServer: false)
-            session.setServerName("localhost")
-            tls = session
-            let step = session.handshake()
-            guard step == .done else {
-                throw TestClientError(description: "TLS handshake with \(host):\(port): \(step)")
-            }
-        }
+        return fd
     }
 
     deinit {
