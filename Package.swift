@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "QuotaOutbound", dependencies: ["CQuotaSystem"], swiftSettings: strict),
         .target(name: "QuotaLogging", dependencies: ["QuotaConcurrency"], swiftSettings: strict),
         .target(name: "QuotaExposition", swiftSettings: strict),
-        .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging", "CQuotaSystem"], swiftSettings: strict),
+        .target(name: "QuotaHTTP", dependencies: ["QuotaConcurrency", "QuotaLogging", "QuotaTime", "CQuotaSystem"], swiftSettings: strict),
         // Small string helpers that replace Foundation's (trimming).
         .target(name: "QuotaText", swiftSettings: strict),
         .target(name: "QuotaConfig", dependencies: ["QuotaText"], swiftSettings: strict),

@@ -37,7 +37,7 @@ enum ResponseSerializer {
         guard response.headKey != 0 else {
             return serialize(response, omitBody: omitBody, closing: closing, announceKeepAlive: announceKeepAlive, logger: logger)
         }
-        let date = HTTPDate.nowBytes()
+        let date = DateHeader.nowBytes()
         let head: [UInt8]
         if let kept, kept.key == response.headKey, kept.date == date, kept.closing == closing, kept.announceKeepAlive == announceKeepAlive {
             head = kept.bytes
@@ -55,7 +55,7 @@ enum ResponseSerializer {
         announceKeepAlive: Bool,
         logger: Logger
     ) -> [[UInt8]] {
-        let head = head(response, closing: closing, announceKeepAlive: announceKeepAlive, date: HTTPDate.nowBytes(), logger: logger)
+        let head = head(response, closing: closing, announceKeepAlive: announceKeepAlive, date: DateHeader.nowBytes(), logger: logger)
         return chunks(head, response, omitBody: omitBody)
     }
 

@@ -124,9 +124,52 @@ public enum HTTPDate {
 
     /// IMF-fixdate in GMT, whole seconds, clamped like `RFC3339.format`.
     public static func format(unixSeconds: Double) -> String {
-        let time = CivilTime(unixSeconds: unixSeconds)
-        let pad = CivilTime.padded
-        return "\(weekdays[time.weekday]), \(pad(time.day, 2)) \(months[time.month - 1]) \(pad(time.year, 4)) "
-            + "\(pad(time.hour, 2)):\(pad(time.minute, 2)):\(pad(time.second, 2)) GMT"
+        String(decoding: bytes(unixSeconds: unixSeconds), as: UTF8.self)
     }
+
+    /// `format`'s text as bytes, written in place: every HTTP response
+    /// carries a `Date`, and building it by string interpolation cost
+    /// ~6 500 instructions, more than the rest of a small response head.
+    public static func bytes(unixSeconds: Double) -> [UInt8] {
+        let time = CivilTime(unixSeconds: unixSeconds)
+        return [UInt8](unsafeUninitializedCapacity: imfFixdateLength) { buffer, count in
+            count = 0
+            func put(_ byte: UInt8) {
+                buffer[count] = byte
+                count += 1
+            }
+            func put(_ text: [UInt8]) {
+                for byte in text { put(byte) }
+            }
+            func put(digits value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                while divisor > 0 {
+                    put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            put(weekdayBytes[time.weekday])
+            put(UInt8(ascii: ","))
+            put(UInt8(ascii: " "))
+            put(digits: time.day, 2)
+            put(UInt8(ascii: " "))
+            put(monthBytes[time.month - 1])
+            put(UInt8(ascii: " "))
+            put(digits: time.year, 4)  // 0000-9999: clamped
+            put(UInt8(ascii: " "))
+            put(digits: time.hour, 2)
+            put(UInt8(ascii: ":"))
+            put(digits: time.minute, 2)
+            put(UInt8(ascii: ":"))
+            put(digits: time.second, 2)
+            put(gmtBytes)
+        }
+    }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static let imfFixdateLength = 29
+    private static let weekdayBytes = weekdays.map { Array($0.utf8) }
+    private static let monthBytes = months.map { Array($0.utf8) }
+    private static let gmtBytes = Array(" GMT".utf8)
 }
