@@ -15,7 +15,7 @@ final class Scratch: @unchecked Sendable {
     func write(_ name: String, _ text: String) -> String {
         let file = path + "/" + name
         let temporary = file + ".tmp"
-        FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8))
         rename(temporary, file)
         return file
     }
