@@ -61,38 +61,23 @@ public enum SnapshotMetrics {
         return [limit, usage, remaining, reset, periodStart, exhausted, enforced, info]
     }
 
-    /// The `quota_exporter_collector_*` health families.
+    /// The `quota_exporter_collector_*` health families (`CollectorHealthFamily`).
     public static func collectorFamilies(_ snapshot: CollectionSnapshot) -> [MetricFamily] {
-        var up = family("quota_exporter_collector_up", "1 if the last collection of this target succeeded, 0 if it failed. Absent until the first attempt completes.")
-        var duration = family("quota_exporter_collector_duration_seconds", "Wall time the last completed collection of this target took.")
-        var lastSuccess = family("quota_exporter_collector_last_success_timestamp_seconds", "Unix time of the last successful collection of this target; the age of the served values.")
-        var errors = MetricFamily(
-            name: "quota_exporter_collector_errors_total",
-            help: "Failed collections of this target, by reason (timeout, http, auth, rate_limited, decode, api_error, network, internal).",
-            type: .counter
-        )
-        let targets = snapshot.targets.count
-        up.samples.reserveCapacity(targets)
-        duration.samples.reserveCapacity(targets)
-        lastSuccess.samples.reserveCapacity(targets)
-        errors.samples.reserveCapacity(targets * CollectorError.Reason.allCases.count)
-        for target in snapshot.targets {
-            let labels = target.identity.labels
-            if let isUp = target.up {
-                up.samples.append(Sample(labels: labels, value: isUp ? 1 : 0))
+        CollectorHealthFamily.allCases.map { health in
+            var family = MetricFamily(name: health.name, help: health.help, type: health.type)
+            family.samples.reserveCapacity(snapshot.targets.count * health.seriesPerTarget)
+            for target in snapshot.targets {
+                let labels = target.identity.labels
+                if health == .errors {
+                    for reason in CollectorHealthFamily.reasons {
+                        family.samples.append(Sample(labels: labels + [Label("reason", reason.rawValue)], value: health.value(of: target, reason: reason)!))
+                    }
+                } else if let value = health.value(of: target) {
+                    family.samples.append(Sample(labels: labels, value: value))
+                }
             }
-            if let seconds = target.lastDuration {
-                duration.samples.append(Sample(labels: labels, value: seconds))
-            }
-            if let time = target.lastSuccess {
-                lastSuccess.samples.append(Sample(labels: labels, value: time))
-            }
-            // Every reason starts at 0 so that rate() and increase() see the first failure.
-            for reason in CollectorError.Reason.allCases {
-                errors.samples.append(Sample(labels: labels + [Label("reason", reason.rawValue)], value: Double(target.errorsTotal[reason] ?? 0)))
-            }
+            return family
         }
-        return [up, duration, lastSuccess, errors]
     }
 
     /// `provider`, `account`, `quota`, `unit`, then the provider's own labels,

@@ -14,12 +14,12 @@ import QuotaExposition
 /// differ; for ASCII, which is what nearly every label is, it already
 /// means the same bytes.
 enum SampleBytes {
-    static func same(_ lhs: [Sample], _ rhs: [Sample], labelsByValue: Bool = false) -> Bool {
+    static func same(_ lhs: [Sample], _ rhs: [Sample]) -> Bool {
         lhs.count == rhs.count
             && zip(lhs, rhs).allSatisfy { old, new in
                 old.value.bitPattern == new.value.bitPattern && old.labels.count == new.labels.count
                     && zip(old.labels, new.labels).allSatisfy {
-                        labelsByValue ? $0 == $1 : same($0.name, $1.name) && same($0.value, $1.value)
+                        same($0.name, $1.name) && same($0.value, $1.value)
                     }
             }
     }

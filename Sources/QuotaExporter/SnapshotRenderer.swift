@@ -65,11 +65,20 @@ final class SnapshotRenderer: @unchecked Sendable {
         var headerOf: [Int]
     }
 
-    /// One account's lines of one family, and the samples they were
-    /// rendered from.
+    /// One account's lines of one family, and what they were rendered
+    /// from: a quota family's samples, or a health family's values in
+    /// series order (nil where a target has no series yet).
     private struct Lines {
-        var samples: [Sample]
+        var samples: [Sample] = []
+        var values: [Double?] = []
         var bytes: [UInt8]
+    }
+
+    /// A collector health family's header index and its line writer.
+    private struct HealthHeader {
+        var family: CollectorHealthFamily
+        var header: Int
+        var writer: SampleLineWriter
     }
 
     private struct PerFormat {
@@ -81,6 +90,15 @@ final class SnapshotRenderer: @unchecked Sendable {
         /// Per header: whether it is one of `SnapshotMetrics.quotaFamilies`;
         /// the others are the collector health families.
         var isQuotaHeader: [Bool]
+        var health: [HealthHeader]
+        /// `errors_total`'s reasons in series order (by value, bytewise),
+        /// each with the label that closes a target's label set.
+        var reasonClosings: [(reason: CollectorError.Reason, bytes: [UInt8])]
+        /// Per target: its identity's label set, open (`SampleLineWriter`).
+        var targetLabels: [[UInt8]] = []
+        /// Per account (as in `accounts`): its target indexes in series
+        /// order, by collector bytewise.
+        var healthOrder: [[Int]] = []
         /// Per target: the readings and static labels its quota lines were
         /// last rendered from. Within one layout nothing else goes into a
         /// target's quota series (its identity is fixed by its position),
@@ -200,6 +218,10 @@ final class SnapshotRenderer: @unchecked Sendable {
                 state.lengths = Array(repeating: Array(repeating: 0, count: state.accounts.count), count: state.headers.count)
                 state.keys = [UInt64](repeating: 0, count: targets.count)
                 state.renderedInputs = Array(repeating: nil, count: targets.count)
+                state.targetLabels = targets.map { SampleLineWriter.openLabelSet($0.identity.labels) }
+                state.healthOrder = state.accounts.map { range in
+                    range.sorted { targets[$0].identity.collector.utf8Precedes(targets[$1].identity.collector) }
+                }
             }
             candidates = state.accounts.indices.filter { account in
                 // Element by element: comparing slices of the two arrays
@@ -212,7 +234,6 @@ final class SnapshotRenderer: @unchecked Sendable {
         for account in candidates {
             let range = state.accounts[account]
             for index in range { state.keys[index] = key(index) }
-            let part = CollectionSnapshot(targets: Array(targets[range]), version: snapshot.version)
             accountRenders += 1
             let sameQuotaInputs = !relayout && range.allSatisfy { index in
                 guard let kept = state.renderedInputs[index] else { return false }
@@ -221,28 +242,20 @@ final class SnapshotRenderer: @unchecked Sendable {
             for index in range {
                 state.renderedInputs[index] = (targets[index].readings, targets[index].labels)
             }
-            var lines = [Lines?](repeating: nil, count: state.headers.count)
-            let families: [MetricFamily]
-            if sameQuotaInputs {
-                for header in lines.indices where state.isQuotaHeader[header] { lines[header] = state.lines[account][header] }
-                families = SnapshotMetrics.collectorFamilies(part)
-            } else {
-                families = ExporterRuntime.snapshotFamilies(part)
-            }
-            for family in families where !family.samples.isEmpty {
-                guard let header = state.headerOfSource[family.name] else { continue }
-                // Bit for bit, as written (`SampleBytes`). Quota labels come
-                // from providers' answers and are compared as bytes; the
-                // health families' labels are the targets' identities, fixed
-                // by position within one layout, so `==` on them suffices.
-                if let kept = state.lines[account][header],
-                    SampleBytes.same(kept.samples, family.samples, labelsByValue: !state.isQuotaHeader[header])
-                {
-                    lines[header] = kept
-                    continue
-                }
-                familyRenders += 1
-                if state.isQuotaHeader[header] {
+            // The account's lines are edited in place: those it keeps are
+            // neither copied nor compared again.
+            if !sameQuotaInputs {
+                var quotaLines = [Lines?](repeating: nil, count: state.headers.count)
+                let part = CollectionSnapshot(targets: Array(targets[range]), version: snapshot.version)
+                for family in SnapshotMetrics.quotaFamilies(part) where !family.samples.isEmpty {
+                    guard let header = state.headerOfSource[family.name] else { continue }
+                    // Bit for bit, as written (`SampleBytes`): quota labels
+                    // come from providers' answers.
+                    if let kept = state.lines[account][header], SampleBytes.same(kept.samples, family.samples) {
+                        quotaLines[header] = kept
+                        continue
+                    }
+                    familyRenders += 1
                     // Alone through the normaliser: the snapshot families
                     // have distinct names, so no rule of one depends on
                     // another. Quota labels come from providers' answers
@@ -250,56 +263,144 @@ final class SnapshotRenderer: @unchecked Sendable {
                     let rendered = writer.renderEach([family], format: format, headers: false)
                     for problem in rendered.problems { report(problem.description) }
                     if let bytes = rendered.families.first?.bytes {
-                        lines[header] = Lines(samples: family.samples, bytes: bytes)
+                        quotaLines[header] = Lines(samples: family.samples, bytes: bytes)
                     }
-                } else if let rendered = writer.renderTrusted(family, format: format, headers: false) {
-                    // The health families are the exporter's own: constant
-                    // names and label names, one series per target identity
-                    // (the loader refuses duplicates), values it computed.
-                    lines[header] = Lines(samples: family.samples, bytes: rendered.bytes)
+                }
+                for header in quotaLines.indices where state.isQuotaHeader[header] {
+                    if quotaLines[header]?.bytes != state.lines[account][header]?.bytes {
+                        changedAccounts[header].append(account)
+                    }
+                    state.lines[account][header] = quotaLines[header]
                 }
             }
-            for header in lines.indices where lines[header]?.bytes != state.lines[account][header]?.bytes {
+            // The health families are the exporter's own: constant names,
+            // label sets that are the targets' identities (the loader
+            // refuses duplicates), values it computed. Written straight
+            // from the values, and only when one of them moved.
+            let order = state.healthOrder[account]
+            let healthValues = Self.healthValues(state.health, order: order, targets: targets, reasons: state.reasonClosings)
+            for (health, values) in zip(state.health, healthValues) {
+                let header = health.header
+                guard values.contains(where: { $0 != nil }) else {
+                    if state.lines[account][header] != nil {
+                        state.lines[account][header] = nil
+                        changedAccounts[header].append(account)
+                    }
+                    continue
+                }
+                if let kept = state.lines[account][header]?.values, Self.sameBits(kept, values) { continue }
+                familyRenders += 1
+                state.lines[account][header] = Lines(
+                    values: values,
+                    bytes: Self.healthLines(health, values: values, order: order, labels: state.targetLabels, reasons: state.reasonClosings)
+                )
                 changedAccounts[header].append(account)
             }
-            state.lines[account] = lines
         }
         state.layout = snapshot.layout
 
-        let previous = state.assembled
-        var byHeader: [RenderedFamily?] = []
-        var gzip: [GzipPart?] = []
-        var families: [RenderedFamily] = []
-        var headerOf: [Int] = []
-        // Grown one by one, these four were reallocated five times each.
-        byHeader.reserveCapacity(state.headers.count)
-        gzip.reserveCapacity(state.headers.count)
-        families.reserveCapacity(state.headers.count)
-        headerOf.reserveCapacity(state.headers.count)
-        for (index, header) in state.headers.enumerated() {
-            var family: RenderedFamily?
-            var compressed: GzipPart?
-            if let previous, !relayout, changedAccounts[index].isEmpty {
-                family = previous.byHeader[index]
-                compressed = previous.gzip[index]
-            } else if let previous, !relayout, let joined = previous.byHeader[index] {
+        guard !relayout, var assembled = state.assembled else {
+            state.assembled = Self.joinAll(snapshot.serial, headers: state.headers, lines: state.lines, lengths: &state.lengths)
+            return
+        }
+        // Edited in place (uniquely referenced meanwhile): only the changed
+        // families are patched; the others, and their gzip forms, stay.
+        state.assembled = nil
+        var presenceChanged = false
+        for header in state.headers.indices where !changedAccounts[header].isEmpty {
+            let family: RenderedFamily?
+            if let joined = assembled.byHeader[header] {
                 family = Self.patch(
-                    joined, headerCount: header.bytes.count, lengths: &state.lengths[index], lines: state.lines, at: index, changed: changedAccounts[index]
+                    joined, headerCount: state.headers[header].bytes.count, lengths: &state.lengths[header], lines: state.lines, at: header,
+                    changed: changedAccounts[header]
                 )
             } else {
-                family = Self.join(header, state.lines, at: index)
-                for account in state.lines.indices {
-                    state.lengths[index][account] = state.lines[account][index]?.bytes.count ?? 0
-                }
+                family = Self.join(state.headers[header], state.lines, at: header, lengths: &state.lengths[header])
             }
-            byHeader.append(family)
-            gzip.append(compressed)
-            if let family {
-                families.append(family)
-                headerOf.append(index)
+            if (family == nil) != (assembled.byHeader[header] == nil) { presenceChanged = true }
+            assembled.byHeader[header] = family
+            assembled.gzip[header] = nil
+            if !presenceChanged, let family, let position = assembled.headerOf.firstIndex(of: header) {
+                assembled.families[position] = family
             }
         }
-        state.assembled = Assembled(serial: snapshot.serial, byHeader: byHeader, gzip: gzip, families: families, headerOf: headerOf)
+        if presenceChanged {
+            assembled.families = assembled.byHeader.compactMap { $0 }
+            assembled.headerOf = assembled.byHeader.indices.filter { assembled.byHeader[$0] != nil }
+        }
+        assembled.serial = snapshot.serial
+        state.assembled = assembled
+    }
+
+    /// Every family joined afresh from the accounts' lines.
+    private static func joinAll(_ serial: UInt64, headers: [RenderedFamily], lines: [[Lines?]], lengths: inout [[Int]]) -> Assembled {
+        var assembled = Assembled(serial: serial, byHeader: [], gzip: [GzipPart?](repeating: nil, count: headers.count), families: [], headerOf: [])
+        assembled.byHeader.reserveCapacity(headers.count)
+        assembled.families.reserveCapacity(headers.count)
+        assembled.headerOf.reserveCapacity(headers.count)
+        for (index, header) in headers.enumerated() {
+            let family = join(header, lines, at: index, lengths: &lengths[index])
+            assembled.byHeader.append(family)
+            if let family {
+                assembled.families.append(family)
+                assembled.headerOf.append(index)
+            }
+        }
+        return assembled
+    }
+
+    /// Per health family (as in `health`), its values for one account's
+    /// targets (`order`) in series order: per target one, or one per
+    /// reason in `reasons` order. All families in one pass over the
+    /// targets: taking a status out of the array copies all of it
+    /// (retaining its strings, arrays and dictionary), once per target
+    /// here rather than once per value.
+    private static func healthValues(
+        _ health: [HealthHeader], order: [Int], targets: [TargetStatus], reasons: [(reason: CollectorError.Reason, bytes: [UInt8])]
+    ) -> [[Double?]] {
+        var values = health.map { header in
+            var column: [Double?] = []
+            column.reserveCapacity(order.count * header.family.seriesPerTarget)
+            return column
+        }
+        for index in order {
+            let target = targets[index]
+            for (position, header) in health.enumerated() {
+                if header.family == .errors {
+                    for closing in reasons { values[position].append(header.family.value(of: target, reason: closing.reason)) }
+                } else {
+                    values[position].append(header.family.value(of: target))
+                }
+            }
+        }
+        return values
+    }
+
+    /// The lines of `values` (from `healthValues`), in the same order.
+    private static func healthLines(
+        _ health: HealthHeader, values: [Double?], order: [Int], labels: [[UInt8]], reasons: [(reason: CollectorError.Reason, bytes: [UInt8])]
+    ) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.count * ((labels[order[0]].count) + 96))
+        var next = 0
+        for index in order {
+            if health.family == .errors {
+                for closing in reasons {
+                    if let value = values[next] { health.writer.append(labels: labels[index], closing: closing.bytes, value: value, to: &bytes) }
+                    next += 1
+                }
+            } else {
+                if let value = values[next] { health.writer.append(labels: labels[index], closing: SampleLineWriter.closingBrace, value: value, to: &bytes) }
+                next += 1
+            }
+        }
+        return bytes
+    }
+
+    /// Bit for bit, as `SampleBytes` compares values (0 and -0 are written
+    /// differently).
+    private static func sameBits(_ lhs: [Double?], _ rhs: [Double?]) -> Bool {
+        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0?.bitPattern == $1?.bitPattern }
     }
 
     /// The accounts' target ranges (targets of one account are adjacent in
@@ -322,14 +423,15 @@ final class SnapshotRenderer: @unchecked Sendable {
     /// One `memcpy` per account's lines into a buffer allocated once:
     /// appending the parts of 250 accounts one by one cost more than
     /// rendering one, and so did collecting them into an array first.
-    private static func join(_ header: RenderedFamily, _ lines: [[Lines?]], at index: Int) -> RenderedFamily? {
+    /// `lengths` (per account) is set to what `patch` needs.
+    private static func join(_ header: RenderedFamily, _ lines: [[Lines?]], at index: Int, lengths: inout [Int]) -> RenderedFamily? {
         var total = header.bytes.count
         var any = false
         for account in lines.indices {
-            if let part = lines[account][index] {
-                total += part.bytes.count
-                any = true
-            }
+            let count = lines[account][index]?.bytes.count ?? 0
+            lengths[account] = count
+            total += count
+            any = any || lines[account][index] != nil
         }
         guard any else { return nil }
         let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
@@ -407,10 +509,19 @@ final class SnapshotRenderer: @unchecked Sendable {
         let headers = sources.map { (source: $0.name, header: writer.header(of: $0, format: format)) }
             .sorted { $0.header.name.utf8.lexicographicallyPrecedes($1.header.name.utf8) }
         let isQuota = headers.map { quotaNames.contains($0.source) }
+        let headerOfSource = Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.source, $0) })
+        let health = CollectorHealthFamily.allCases.map { family in
+            HealthHeader(family: family, header: headerOfSource[family.name]!, writer: SampleLineWriter(family: family.name, type: family.type, format: format))
+        }
+        let reasonClosings = CollectorHealthFamily.reasons
+            .sorted { $0.rawValue.utf8Precedes($1.rawValue) }
+            .map { (reason: $0, bytes: SampleLineWriter.closingLabel(Label("reason", $0.rawValue))) }
         return PerFormat(
             headers: headers.map(\.header),
-            headerOfSource: Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.source, $0) }),
-            isQuotaHeader: isQuota
+            headerOfSource: headerOfSource,
+            isQuotaHeader: isQuota,
+            health: health,
+            reasonClosings: reasonClosings
         )
     }
 }

@@ -41,6 +41,16 @@ private final class Changing: Collector, @unchecked Sendable {
     func collect() async throws(CollectorError) -> [QuotaReading] { try state.withLock { $0 }.get() }
 }
 
+/// A collector that takes `seconds` to bring no readings.
+private final class Sleeping: Collector, @unchecked Sendable {
+    let seconds: Double
+    init(seconds: Double) { self.seconds = seconds }
+    func collect() async throws(CollectorError) -> [QuotaReading] {
+        try? await Task.sleep(for: .seconds(seconds))
+        return []
+    }
+}
+
 @Suite struct SnapshotRendererTests {
     @Test(arguments: [ExpositionFormat.text, .openMetrics])
     func perAccountRenderingsJoinToTheFullRendering(format: ExpositionFormat) async {
@@ -149,6 +159,38 @@ private final class Changing: Collector, @unchecked Sendable {
             if snapshot.patch != nil { patched += 1 }
         }
         #expect(patched > 30, "most steps took the patched path")
+    }
+
+    /// The health lines are written from kept label sets, not through the
+    /// writer: a target with no completed attempt yet (no `up`, no
+    /// duration, its error counters at 0), label values that need escapes,
+    /// and collectors whose byte order differs from Swift's `<` come out
+    /// exactly as the writer writes them, before and after they complete.
+    @Test(arguments: [ExpositionFormat.text, .openMetrics])
+    func healthLinesMatchTheWriterForUnfinishedTargetsAndEscapedLabels(format: ExpositionFormat) async throws {
+        let slow = Target(
+            identity: TargetIdentity(provider: "p", account: "quote\"back\\slash\nline", collector: "e\u{301}z"),
+            collector: Sleeping(seconds: 0.5)
+        )
+        let all = [
+            slow,
+            target("p", "quote\"back\\slash\nline", "\u{e9}"),
+            target("p", "quote\"back\\slash\nline", "Z"),
+            target("p", "plain", "c"),
+        ]
+        let cache = CollectionCache(targets: all, logger: .disabled)
+        let renderer = SnapshotRenderer()
+        let first = await cache.refresh(deadline: .now + .milliseconds(100))
+        let unfinished = try #require(first.targets.first { $0.identity == slow.identity })
+        #expect(unfinished.up == nil && unfinished.lastDuration == nil, "the slow target has no completed attempt yet")
+        let firstSame = renderer.stable(first, format: format) { _ in }.families.flatMap(\.bytes) == fullRendering(first, format)
+        #expect(firstSame, "before the slow target completes")
+
+        try await Task.sleep(for: .milliseconds(600))
+        let second = await cache.refresh(deadline: later())
+        #expect(second.targets.first { $0.identity == slow.identity }?.up == true)
+        let secondSame = renderer.stable(second, format: format) { _ in }.families.flatMap(\.bytes) == fullRendering(second, format)
+        #expect(secondSame, "after it completes")
     }
 
     @Test func theSameSnapshotIsNotRenderedAgain() async {
