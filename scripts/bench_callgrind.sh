@@ -4,7 +4,11 @@
 # machine, so they can carry issue 12's ratio goals:
 #   - a cached scrape with 250 targets costs at most 2x one with 3 targets;
 #   - after a collection of one target among 250, the next scrape costs at
-#     most 2x a cached one.
+#     most 2x a cached one. Both are taken at the same pace, 1.2 s after the
+#     scrape before (the one target is due again after 1 s), so the ratio is
+#     what the collection adds; back-to-back cached scrapes share the Date
+#     header's second and the process metrics, which a scrape at Prometheus'
+#     pace never does, and that ratio is printed too.
 # Each target is one static account with 4 quotas (16 data series and 11
 # health series). Counts are user-space instructions of the whole exporter
 # process (all threads) per scrape, averaged over SCRAPES scrapes after a
@@ -107,14 +111,16 @@ cached() {
   echo $((ir / scrapes))
 }
 
-# after_collection -> instructions of the scrape that collects the first of 250 targets
-after_collection() {
-  config 250 1 >"$work/config-fast.json"
-  start "$work/config-fast.json"
+# paced FAST_FIRST -> instructions of one scrape 1.2 s after the one before,
+# with 250 targets, averaged over 3: with FAST_FIRST=1 each of them collects
+# the first target (due again after 1 s), with 0 each is a cached scrape.
+paced() {
+  config 250 "$1" >"$work/config-paced-$1.json"
+  start "$work/config-paced-$1.json"
   scrape 3
   local total=0
   for _ in 1 2 3; do
-    sleep 1.2  # the fast target is due again
+    sleep 1.2
     callgrind_control -z "$pid" >/dev/null 2>&1
     scrape 1
     total=$((total + $(dump_ir)))
@@ -127,12 +133,15 @@ echo "callgrind instruction counts per scrape (${scrapes} scrapes after 3 warm-u
 three=$(cached 3)
 many=$(cached 250)
 gzip_many=$(cached 250 -H 'Accept-Encoding: gzip')
-after=$(after_collection)
-python3 - "$three" "$many" "$gzip_many" "$after" <<'PY'
+paced_cached=$(paced 0)
+after=$(paced 1)
+python3 - "$three" "$many" "$gzip_many" "$paced_cached" "$after" <<'PY'
 import sys
-three, many, gzip_many, after = map(int, sys.argv[1:])
+three, many, gzip_many, paced, after = map(int, sys.argv[1:])
 print(f"  cached scrape,    3 targets:               {three:>10,} instructions")
 print(f"  cached scrape,  250 targets:               {many:>10,} instructions  ({many / three:.2f}x the 3-target scrape; goal <= 2)")
 print(f"  cached gzip scrape, 250 targets:           {gzip_many:>10,} instructions  ({gzip_many / many:.2f}x identity)")
-print(f"  scrape collecting 1 of 250 targets:        {after:>10,} instructions  ({after / many:.2f}x a cached one; goal <= 2)")
+print(f"  cached scrape, 250 targets, 1.2 s apart:   {paced:>10,} instructions  (a new Date second, process metrics moved)")
+print(f"  scrape collecting 1 of 250 targets:        {after:>10,} instructions  ({after / paced:.2f}x the cached one 1.2 s apart; goal <= 2;"
+      f" {after / many:.2f}x a back-to-back one)")
 PY
