@@ -17,7 +17,8 @@ import QuotaHTTP
 ///   Within the account, a family whose samples are exactly those it was
 ///   last rendered from keeps its lines: a collection that brings the same
 ///   quota values (the usual case) renders only the health gauges that
-///   moved, such as the duration and the last success time;
+///   moved, such as the duration and the last success time, and those are
+///   written straight from the targets' values (`HealthLines`);
 /// - per family: the accounts' lines joined under the family's header in
 ///   one buffer. A family in which some accounts' lines changed is patched:
 ///   the unchanged runs are copied from the old buffer as they are, so the
@@ -74,13 +75,6 @@ final class SnapshotRenderer: @unchecked Sendable {
         var bytes: [UInt8]
     }
 
-    /// A collector health family's header index and its line writer.
-    private struct HealthHeader {
-        var family: CollectorHealthFamily
-        var header: Int
-        var writer: SampleLineWriter
-    }
-
     private struct PerFormat {
         /// The snapshot families' headers, sorted by name.
         var headers: [RenderedFamily]
@@ -90,14 +84,11 @@ final class SnapshotRenderer: @unchecked Sendable {
         /// Per header: whether it is one of `SnapshotMetrics.quotaFamilies`;
         /// the others are the collector health families.
         var isQuotaHeader: [Bool]
-        var health: [HealthHeader]
-        /// `errors_total`'s reasons in series order (by value, bytewise),
-        /// each with the label that closes a target's label set.
-        var reasonClosings: [(reason: CollectorError.Reason, bytes: [UInt8])]
-        /// Per target: its identity's label set, open (`SampleLineWriter`).
+        var health: HealthLines
+        /// Per target: its identity's label set (`HealthLines.labelSets`).
         var targetLabels: [[UInt8]] = []
         /// Per account (as in `accounts`): its target indexes in series
-        /// order, by collector bytewise.
+        /// order (`HealthLines.order`).
         var healthOrder: [[Int]] = []
         /// Per target: the readings and static labels its quota lines were
         /// last rendered from. Within one layout nothing else goes into a
@@ -218,10 +209,8 @@ final class SnapshotRenderer: @unchecked Sendable {
                 state.lengths = Array(repeating: Array(repeating: 0, count: state.accounts.count), count: state.headers.count)
                 state.keys = [UInt64](repeating: 0, count: targets.count)
                 state.renderedInputs = Array(repeating: nil, count: targets.count)
-                state.targetLabels = targets.map { SampleLineWriter.openLabelSet($0.identity.labels) }
-                state.healthOrder = state.accounts.map { range in
-                    range.sorted { targets[$0].identity.collector.utf8Precedes(targets[$1].identity.collector) }
-                }
+                state.targetLabels = HealthLines.labelSets(targets)
+                state.healthOrder = state.accounts.map { HealthLines.order($0, of: targets) }
             }
             candidates = state.accounts.indices.filter { account in
                 // Element by element: comparing slices of the two arrays
@@ -273,14 +262,12 @@ final class SnapshotRenderer: @unchecked Sendable {
                     state.lines[account][header] = quotaLines[header]
                 }
             }
-            // The health families are the exporter's own: constant names,
-            // label sets that are the targets' identities (the loader
-            // refuses duplicates), values it computed. Written straight
-            // from the values, and only when one of them moved.
+            // The health families: written straight from the values, and
+            // only when one of them moved.
             let order = state.healthOrder[account]
-            let healthValues = Self.healthValues(state.health, order: order, targets: targets, reasons: state.reasonClosings)
-            for (health, values) in zip(state.health, healthValues) {
-                let header = health.header
+            let healthValues = state.health.values(order: order, targets: targets)
+            for (position, values) in healthValues.enumerated() {
+                let header = state.health.families[position].header
                 guard values.contains(where: { $0 != nil }) else {
                     if state.lines[account][header] != nil {
                         state.lines[account][header] = nil
@@ -288,11 +275,11 @@ final class SnapshotRenderer: @unchecked Sendable {
                     }
                     continue
                 }
-                if let kept = state.lines[account][header]?.values, Self.sameBits(kept, values) { continue }
+                if let kept = state.lines[account][header]?.values, HealthLines.same(kept, values) { continue }
                 familyRenders += 1
                 state.lines[account][header] = Lines(
                     values: values,
-                    bytes: Self.healthLines(health, values: values, order: order, labels: state.targetLabels, reasons: state.reasonClosings)
+                    bytes: state.health.lines(position, values: values, order: order, labels: state.targetLabels)
                 )
                 changedAccounts[header].append(account)
             }
@@ -347,60 +334,6 @@ final class SnapshotRenderer: @unchecked Sendable {
             }
         }
         return assembled
-    }
-
-    /// Per health family (as in `health`), its values for one account's
-    /// targets (`order`) in series order: per target one, or one per
-    /// reason in `reasons` order. All families in one pass over the
-    /// targets: taking a status out of the array copies all of it
-    /// (retaining its strings, arrays and dictionary), once per target
-    /// here rather than once per value.
-    private static func healthValues(
-        _ health: [HealthHeader], order: [Int], targets: [TargetStatus], reasons: [(reason: CollectorError.Reason, bytes: [UInt8])]
-    ) -> [[Double?]] {
-        var values = health.map { header in
-            var column: [Double?] = []
-            column.reserveCapacity(order.count * header.family.seriesPerTarget)
-            return column
-        }
-        for index in order {
-            let target = targets[index]
-            for (position, header) in health.enumerated() {
-                if header.family == .errors {
-                    for closing in reasons { values[position].append(header.family.value(of: target, reason: closing.reason)) }
-                } else {
-                    values[position].append(header.family.value(of: target))
-                }
-            }
-        }
-        return values
-    }
-
-    /// The lines of `values` (from `healthValues`), in the same order.
-    private static func healthLines(
-        _ health: HealthHeader, values: [Double?], order: [Int], labels: [[UInt8]], reasons: [(reason: CollectorError.Reason, bytes: [UInt8])]
-    ) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.count * ((labels[order[0]].count) + 96))
-        var next = 0
-        for index in order {
-            if health.family == .errors {
-                for closing in reasons {
-                    if let value = values[next] { health.writer.append(labels: labels[index], closing: closing.bytes, value: value, to: &bytes) }
-                    next += 1
-                }
-            } else {
-                if let value = values[next] { health.writer.append(labels: labels[index], closing: SampleLineWriter.closingBrace, value: value, to: &bytes) }
-                next += 1
-            }
-        }
-        return bytes
-    }
-
-    /// Bit for bit, as `SampleBytes` compares values (0 and -0 are written
-    /// differently).
-    private static func sameBits(_ lhs: [Double?], _ rhs: [Double?]) -> Bool {
-        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0?.bitPattern == $1?.bitPattern }
     }
 
     /// The accounts' target ranges (targets of one account are adjacent in
@@ -510,18 +443,11 @@ final class SnapshotRenderer: @unchecked Sendable {
             .sorted { $0.header.name.utf8.lexicographicallyPrecedes($1.header.name.utf8) }
         let isQuota = headers.map { quotaNames.contains($0.source) }
         let headerOfSource = Dictionary(uniqueKeysWithValues: headers.enumerated().map { ($1.source, $0) })
-        let health = CollectorHealthFamily.allCases.map { family in
-            HealthHeader(family: family, header: headerOfSource[family.name]!, writer: SampleLineWriter(family: family.name, type: family.type, format: format))
-        }
-        let reasonClosings = CollectorHealthFamily.reasons
-            .sorted { $0.rawValue.utf8Precedes($1.rawValue) }
-            .map { (reason: $0, bytes: SampleLineWriter.closingLabel(Label("reason", $0.rawValue))) }
         return PerFormat(
             headers: headers.map(\.header),
             headerOfSource: headerOfSource,
             isQuotaHeader: isQuota,
-            health: health,
-            reasonClosings: reasonClosings
+            health: HealthLines(format: format) { headerOfSource[$0]! }
         )
     }
 }
