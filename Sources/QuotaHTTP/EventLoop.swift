@@ -434,8 +434,13 @@ final class EventLoop {
     /// Milliseconds until the earliest thing the loop must do on its own.
     private func waitTimeout() -> Int32 {
         if !bufferedInput.isEmpty { return 0 }
-        let wakeUps = [nextSweep, acceptsPausedUntil, shutdownDeadline].compactMap { $0 }
-        guard let earliest = wakeUps.min() else { return -1 }
+        // Without an array: this runs before every `epoll_wait`.
+        func sooner(_ lhs: ContinuousClock.Instant?, _ rhs: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+            guard let lhs else { return rhs }
+            guard let rhs else { return lhs }
+            return min(lhs, rhs)
+        }
+        guard let earliest = sooner(sooner(nextSweep, acceptsPausedUntil), shutdownDeadline) else { return -1 }
         let remaining = earliest - clock.now
         guard remaining > .zero else { return 0 }
         let (seconds, attoseconds) = remaining.components
