@@ -15,12 +15,17 @@ public final class UpstreamRequestCounter: @unchecked Sendable {
 
     private let lock = Lock()
     private var counts: [Key: Int] = [:]
+    /// The family last built from `counts`, handed out again while nothing
+    /// was recorded (every scrape asks for it and compares it with the last
+    /// one's: the same storage compares and frees in a few instructions).
+    private var kept: MetricFamily?
 
     public init() {}
 
     public func record(provider: String, code: String) {
         lock.lock()
         counts[Key(provider: provider, code: code), default: 0] += 1
+        kept = nil
         lock.unlock()
     }
 
@@ -32,13 +37,15 @@ public final class UpstreamRequestCounter: @unchecked Sendable {
 
     public var family: MetricFamily {
         lock.lock()
-        let snapshot = counts
-        lock.unlock()
-        return MetricFamily(
+        defer { lock.unlock() }
+        if let kept { return kept }
+        let family = MetricFamily(
             name: "quota_exporter_upstream_requests_total",
             help: "HTTP requests sent to providers, by status code (code=\"error\" when no response arrived). Retries count too.",
             type: .counter,
-            samples: snapshot.map { Sample(labels: [Label("provider", $0.key.provider), Label("code", $0.key.code)], value: Double($0.value)) }
+            samples: counts.map { Sample(labels: [Label("provider", $0.key.provider), Label("code", $0.key.code)], value: Double($0.value)) }
         )
+        kept = family
+        return family
     }
 }

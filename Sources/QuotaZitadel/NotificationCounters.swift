@@ -19,23 +19,40 @@ final class NotificationCounters: Sendable {
         case error
     }
 
-    private let counts = Locked<[Outcome: Int]>([:])
+    /// The counts, and the family last built from them: every scrape asks
+    /// for it, and handing out the same one while nothing was counted makes
+    /// the scrape's comparison with the last one's inputs a pointer compare
+    /// and frees nothing. Dropped under the same lock as each increment.
+    private struct State {
+        var counts: [Outcome: Int] = [:]
+        var family: MetricFamily?
+    }
+
+    private let state = Locked(State())
 
     func increment(_ outcome: Outcome) {
-        counts.withLock { $0[outcome, default: 0] += 1 }
+        state.withLock {
+            $0.counts[outcome, default: 0] += 1
+            $0.family = nil
+        }
     }
 
     func count(_ outcome: Outcome) -> Int {
-        counts.withLock { $0[outcome] ?? 0 }
+        state.withLock { $0.counts[outcome] ?? 0 }
     }
 
     var family: MetricFamily {
-        let current = counts.current
-        return MetricFamily(
-            name: "quota_exporter_zitadel_notifications_total",
-            help: "Requests to the ZITADEL usage notification receiver, by outcome (stored, duplicate, unauthorized, too_large, invalid, error).",
-            type: .counter,
-            samples: Outcome.allCases.map { Sample(labels: [Label("outcome", $0.rawValue)], value: Double(current[$0] ?? 0)) }
-        )
+        state.withLock { state in
+            if let family = state.family { return family }
+            let counts = state.counts
+            let family = MetricFamily(
+                name: "quota_exporter_zitadel_notifications_total",
+                help: "Requests to the ZITADEL usage notification receiver, by outcome (stored, duplicate, unauthorized, too_large, invalid, error).",
+                type: .counter,
+                samples: Outcome.allCases.map { Sample(labels: [Label("outcome", $0.rawValue)], value: Double(counts[$0] ?? 0)) }
+            )
+            state.family = family
+            return family
+        }
     }
 }
