@@ -14,7 +14,10 @@
 # most the connections), ROUNDS (alternating
 # exporter/nginx runs per case, default 3; the median is shown),
 # EXPORTER_FLAGS (more flags for the exporter, e.g. --web.event-loops=1),
-# CALLGRIND=0 / OUTBOUND=0 to skip those parts.
+# CALLGRIND=0 / OUTBOUND=0 to skip those parts, SERVER_CPUS / CLIENT_CPUS
+# (taskset CPU lists) to pin both servers and wrk alike: on a VM, whether a
+# request wakes an idle vCPU depends on where the scheduler put the two
+# ends, which differs between nginx and the exporter from run to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in wrk nginx curl python3; do
@@ -63,9 +66,12 @@ cpu_ticks() {
 # Clock ticks the hypervisor gave this VM's CPUs to others (steal, in
 # /proc/stat): seconds of it in a case mean its ratios are noise.
 steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
+server_pin=(); client_pin=()
+[ -z "${SERVER_CPUS:-}" ] || server_pin=(taskset -c "$SERVER_CPUS")
+[ -z "${CLIENT_CPUS:-}" ] || client_pin=(taskset -c "$CLIENT_CPUS")
 # run_wrk URL -> "requests_per_second avg_latency_ms p99_latency_ms requests"
 run_wrk() {
-  wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$1" >"$work/wrk.txt"
+  "${client_pin[@]}" wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$1" >"$work/wrk.txt"
   python3 - "$work/wrk.txt" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -105,7 +111,7 @@ for a in range(0, quotas, 100):
 print(json.dumps({"global": {"min_interval": "1h", "max_staleness": "2h"}, "static": accounts}))
 PY
   port=$(free_port)
-  "$bin" --config.file="$work/config-$n.json" --web.listen-address="127.0.0.1:$port" --log.level=warn ${EXPORTER_FLAGS:-} &
+  "${server_pin[@]}" "$bin" --config.file="$work/config-$n.json" --web.listen-address="127.0.0.1:$port" --log.level=warn ${EXPORTER_FLAGS:-} &
   exporter=$!; pids+=("$exporter")
   wait_http "http://127.0.0.1:$port/-/ready"
   curl -fsS "http://127.0.0.1:$port/metrics" -o "$work/metrics-$n.prom"
@@ -130,7 +136,7 @@ http {
   server { listen 127.0.0.1:$nginx_port; root $work/nginx-$n/root; }
 }
 NGINX
-  nginx -c "$work/nginx-$n/nginx.conf" -e "$work/nginx-$n/error.log" &
+  "${server_pin[@]}" nginx -c "$work/nginx-$n/nginx.conf" -e "$work/nginx-$n/error.log" &
   nginx_pid=$!; pids+=("$nginx_pid")
   wait_http "http://127.0.0.1:$nginx_port/metrics"
 
