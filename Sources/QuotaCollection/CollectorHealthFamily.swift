@@ -4,12 +4,14 @@ import QuotaExposition
 /// (`errors_total`: one per target and reason), labelled with the target's
 /// identity, valued from its status. Defined once here for both ways they
 /// are written: as families (`SnapshotMetrics.collectorFamilies`) and as
-/// lines straight from the values (`/metrics`, per account).
+/// lines straight from the values (`/metrics`, per account). The names and
+/// HELP texts are the contract dashboards and alerts rely on, as those of
+/// `SnapshotMetrics` are.
 public enum CollectorHealthFamily: CaseIterable, Sendable {
     case up, duration, lastSuccess, errors
 
-    /// The `reason` label values of `errors_total`, in series order within a
-    /// target as `collectorFamilies` lists them.
+    /// The `reason` label values of `errors_total`, in the order
+    /// `collectorFamilies` lists them (the writer sorts series by value).
     public static let reasons = CollectorError.Reason.allCases
 
     public var name: String {
