@@ -170,7 +170,7 @@ private final class Sleeping: Collector, @unchecked Sendable {
     func healthLinesMatchTheWriterForUnfinishedTargetsAndEscapedLabels(format: ExpositionFormat) async throws {
         let slow = Target(
             identity: TargetIdentity(provider: "p", account: "quote\"back\\slash\nline", collector: "e\u{301}z"),
-            collector: Sleeping(seconds: 0.5)
+            collector: Sleeping(seconds: 2)
         )
         let all = [
             slow,
@@ -186,8 +186,14 @@ private final class Sleeping: Collector, @unchecked Sendable {
         let firstSame = renderer.stable(first, format: format) { _ in }.families.flatMap(\.bytes) == fullRendering(first, format)
         #expect(firstSame, "before the slow target completes")
 
-        try await Task.sleep(for: .milliseconds(600))
-        let second = await cache.refresh(deadline: later())
+        // Until it has completed: a target that missed a scrape's deadline
+        // is not waited for by the next one, and on a busy machine its
+        // 2 s may end after any fixed pause.
+        var second = await cache.refresh(deadline: later())
+        for _ in 0..<200 where second.targets.first(where: { $0.identity == slow.identity })?.up != true {
+            try await Task.sleep(for: .milliseconds(50))
+            second = await cache.refresh(deadline: later())
+        }
         #expect(second.targets.first { $0.identity == slow.identity }?.up == true)
         let secondSame = renderer.stable(second, format: format) { _ in }.families.flatMap(\.bytes) == fullRendering(second, format)
         #expect(secondSame, "after it completes")
