@@ -13,28 +13,31 @@ import QuotaExposition
 /// (`order`), and a collection takes the values and writes the lines of the
 /// families whose values moved.
 struct HealthLines {
-    /// One health family: its header index among the snapshot families
-    /// and its line writer.
+    /// One health family: its header index among the snapshot families,
+    /// its line writer, and its series per target in series order, each
+    /// with what closes the target's label set: `}` alone, or for
+    /// `errors_total` the reasons by value, bytewise, each `,reason="…"}`.
     struct Family {
         var family: CollectorHealthFamily
         var header: Int
         var writer: SampleLineWriter
+        var closings: [(reason: CollectorError.Reason?, bytes: [UInt8])]
     }
 
     let families: [Family]
-    /// `errors_total`'s reasons in series order (by value, bytewise), each
-    /// with the label that closes a target's label set.
-    private let reasonClosings: [(reason: CollectorError.Reason, bytes: [UInt8])]
 
     /// `header(name)`: the header index of the family the snapshot
     /// families call `name`.
     init(format: ExpositionFormat, header: (String) -> Int) {
-        families = CollectorHealthFamily.allCases.map { family in
-            Family(family: family, header: header(family.name), writer: SampleLineWriter(family: family.name, type: family.type, format: format))
-        }
-        reasonClosings = CollectorHealthFamily.reasons
+        let reasons: [(reason: CollectorError.Reason?, bytes: [UInt8])] = CollectorHealthFamily.reasons
             .sorted { $0.rawValue.utf8Precedes($1.rawValue) }
             .map { (reason: $0, bytes: SampleLineWriter.closingLabel(Label("reason", $0.rawValue))) }
+        families = CollectorHealthFamily.allCases.map { family in
+            Family(
+                family: family, header: header(family.name), writer: SampleLineWriter(family: family.name, type: family.type, format: format),
+                closings: family == .errors ? reasons : [(reason: nil, bytes: SampleLineWriter.closingBrace)]
+            )
+        }
     }
 
     /// Per target, its identity's label set, open (`SampleLineWriter`).
@@ -57,16 +60,14 @@ struct HealthLines {
     func values(order: [Int], targets: [TargetStatus]) -> [[Double?]] {
         var values = families.map { family in
             var column: [Double?] = []
-            column.reserveCapacity(order.count * family.family.seriesPerTarget)
+            column.reserveCapacity(order.count * family.closings.count)
             return column
         }
         for index in order {
             let target = targets[index]
             for (position, family) in families.enumerated() {
-                if family.family == .errors {
-                    for closing in reasonClosings { values[position].append(family.family.value(of: target, reason: closing.reason)) }
-                } else {
-                    values[position].append(family.family.value(of: target))
+                for closing in family.closings {
+                    values[position].append(family.family.value(of: target, reason: closing.reason))
                 }
             }
         }
@@ -81,24 +82,11 @@ struct HealthLines {
         bytes.reserveCapacity(values.count * (labels[order[0]].count + 96))
         var next = 0
         for index in order {
-            if family.family == .errors {
-                for closing in reasonClosings {
-                    if let value = values[next] { family.writer.append(labels: labels[index], closing: closing.bytes, value: value, to: &bytes) }
-                    next += 1
-                }
-            } else {
-                if let value = values[next] {
-                    family.writer.append(labels: labels[index], closing: SampleLineWriter.closingBrace, value: value, to: &bytes)
-                }
+            for closing in family.closings {
+                if let value = values[next] { family.writer.append(labels: labels[index], closing: closing.bytes, value: value, to: &bytes) }
                 next += 1
             }
         }
         return bytes
-    }
-
-    /// Bit for bit, as `SampleBytes` compares values (0 and -0 are written
-    /// differently).
-    static func same(_ lhs: [Double?], _ rhs: [Double?]) -> Bool {
-        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0?.bitPattern == $1?.bitPattern }
     }
 }

@@ -17,8 +17,7 @@ struct LiveInputs: Sendable, Equatable {
     /// Readings compare bit for bit: a NaN equals itself here (the
     /// rendering would be the same), and -0 differs from 0 (it would not).
     static func == (lhs: LiveInputs, rhs: LiveInputs) -> Bool {
-        lhs.process.count == rhs.process.count
-            && zip(lhs.process, rhs.process).allSatisfy { $0?.bitPattern == $1?.bitPattern }
+        SampleBytes.same(lhs.process, rhs.process)
             && lhs.reloadSuccessful == rhs.reloadSuccessful
             && lhs.lastReload.bitPattern == rhs.lastReload.bitPattern
             && lhs.upstream == rhs.upstream

@@ -24,6 +24,12 @@ enum SampleBytes {
             }
     }
 
+    /// Values bit for bit, nil equal only to nil (a NaN equals itself here,
+    /// since it is written the same; -0 differs from 0).
+    static func same(_ lhs: [Double?], _ rhs: [Double?]) -> Bool {
+        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0?.bitPattern == $1?.bitPattern }
+    }
+
     static func same(_ lhs: String, _ rhs: String) -> Bool {
         guard lhs == rhs else { return false }
         if lhs.utf8.allSatisfy({ $0 < 0x80 }) { return rhs.utf8.count == lhs.utf8.count }

@@ -275,7 +275,7 @@ final class SnapshotRenderer: @unchecked Sendable {
                     }
                     continue
                 }
-                if let kept = state.lines[account][header]?.values, HealthLines.same(kept, values) { continue }
+                if let kept = state.lines[account][header]?.values, SampleBytes.same(kept, values) { continue }
                 familyRenders += 1
                 state.lines[account][header] = Lines(
                     values: values,
