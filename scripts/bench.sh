@@ -6,8 +6,10 @@
 # instruction counts (scripts/bench_callgrind.sh) and the outbound
 # benchmark (scripts/bench_outbound.sh).
 # Usage: scripts/bench.sh [SERIES...]
-# Cases are SERIES:CONNECTIONS:SENDFILE (nginx's sendfile on or off); the
-# default is issue 12's goals: "1000:16:off 1000:1:off 10000:16:on". Given
+# Cases are SERIES:CONNECTIONS:SENDFILE[:tls] (nginx's sendfile on or off;
+# tls: both serve HTTPS with the same throwaway P-256 certificate, TLS 1.3);
+# the default is issue 12's goals and the same over TLS:
+# "1000:16:off 1000:1:off 10000:16:on 1000:16:off:tls 1000:1:off:tls". Given
 # SERIES, each runs with CONNECTIONS and SENDFILE (default off).
 # Env: CASES, DURATION (wrk seconds, default 10), CONNECTIONS (default 16),
 # BIN (a built binary; default: build this tree's), THREADS (default 2, at
@@ -28,7 +30,7 @@ rounds=${ROUNDS:-3}
 if [ $# -gt 0 ]; then
   cases=(); for n in "$@"; do cases+=("$n:${CONNECTIONS:-16}:${SENDFILE:-off}"); done
 else
-  read -r -a cases <<<"${CASES:-1000:16:off 1000:1:off 10000:16:on}"
+  read -r -a cases <<<"${CASES:-1000:16:off 1000:1:off 10000:16:on 1000:16:off:tls 1000:1:off:tls}"
 fi
 
 work=$(mktemp -d)
@@ -48,7 +50,11 @@ else
   bin="$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/quota_exporter"
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+wait_http() { for _ in $(seq 1 150); do curl -kfsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+chmod 644 "$work/key.pem"  # read by nginx's master (root or not), removed with $work
+printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n' "$work/cert.pem" "$work/key.pem" >"$work/web.yml"
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 anon_kib() { awk '/^RssAnon:/ {print $2}' "/proc/$1/status"; }
@@ -95,9 +101,14 @@ PY
 
 printf '\n%-8s %-9s %10s %10s %10s %10s %12s %12s\n' series server req/s avg_ms p99_ms bytes rss_kib peak_rss_kib
 for case in "${cases[@]}"; do
-  IFS=: read -r n connections sendfile <<<"$case"
+  IFS=: read -r n connections sendfile tls <<<"$case"
   threads=${THREADS:-2}; ((threads <= connections)) || threads=$connections
-  echo "-- $n series, wrk -t$threads -c$connections -d${duration}s, nginx sendfile $sendfile"
+  scheme=http; exporter_tls=(); nginx_tls=""
+  if [ "${tls:-}" = tls ]; then
+    scheme=https; exporter_tls=(--web.config.file="$work/web.yml")
+    nginx_tls="ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; ssl_protocols TLSv1.3"
+  fi
+  echo "-- $n series, wrk -t$threads -c$connections -d${duration}s, nginx sendfile $sendfile${tls:+, over TLS}"
   # Each static quota with a limit and a usage gives 4 data series
   # (limit, usage, remaining, exhausted); 100 quotas per account.
   python3 - "$n" >"$work/config-$n.json" <<'PY'
@@ -111,10 +122,10 @@ for a in range(0, quotas, 100):
 print(json.dumps({"global": {"min_interval": "1h", "max_staleness": "2h"}, "static": accounts}))
 PY
   port=$(free_port)
-  "${server_pin[@]}" "$bin" --config.file="$work/config-$n.json" --web.listen-address="127.0.0.1:$port" --log.level=warn ${EXPORTER_FLAGS:-} &
+  "${server_pin[@]}" "$bin" --config.file="$work/config-$n.json" --web.listen-address="127.0.0.1:$port" --log.level=warn "${exporter_tls[@]}" ${EXPORTER_FLAGS:-} &
   exporter=$!; pids+=("$exporter")
-  wait_http "http://127.0.0.1:$port/-/ready"
-  curl -fsS "http://127.0.0.1:$port/metrics" -o "$work/metrics-$n.prom"
+  wait_http "$scheme://127.0.0.1:$port/-/ready"
+  curl -kfsS "$scheme://127.0.0.1:$port/metrics" -o "$work/metrics-$n.prom"
   series=$(grep -vc '^#' "$work/metrics-$n.prom")
   bytes=$(wc -c <"$work/metrics-$n.prom")
   idle_rss=$(rss_kib "$exporter"); idle_anon=$(anon_kib "$exporter")
@@ -133,12 +144,12 @@ http {
   sendfile $sendfile;
   default_type "text/plain; version=0.0.4; charset=utf-8";
   keepalive_requests 1000000;
-  server { listen 127.0.0.1:$nginx_port; root $work/nginx-$n/root; }
+  server { listen 127.0.0.1:$nginx_port $nginx_tls; root $work/nginx-$n/root; }
 }
 NGINX
   "${server_pin[@]}" nginx -c "$work/nginx-$n/nginx.conf" -e "$work/nginx-$n/error.log" &
   nginx_pid=$!; pids+=("$nginx_pid")
-  wait_http "http://127.0.0.1:$nginx_port/metrics"
+  wait_http "$scheme://127.0.0.1:$nginx_port/metrics"
 
   # ROUNDS alternating runs of each, so drift on a shared machine hits both;
   # the median round is printed and the spread of the throughput ratio.
@@ -150,10 +161,10 @@ NGINX
   steal0=$(steal_ticks)
   for _ in $(seq 1 "$rounds"); do
     read -r eu0 es0 < <(cpu_ticks "$exporter")
-    read -r e_rps e_avg e_p99 e_total < <(run_wrk "http://127.0.0.1:$port/metrics")
+    read -r e_rps e_avg e_p99 e_total < <(run_wrk "$scheme://127.0.0.1:$port/metrics")
     read -r eu1 es1 < <(cpu_ticks "$exporter")
     read -r nu0 ns0 < <(cpu_ticks "${nginx_all[@]}")
-    read -r n_rps n_avg n_p99 n_total < <(run_wrk "http://127.0.0.1:$nginx_port/metrics")
+    read -r n_rps n_avg n_p99 n_total < <(run_wrk "$scheme://127.0.0.1:$nginx_port/metrics")
     read -r nu1 ns1 < <(cpu_ticks "${nginx_all[@]}")
     echo "$e_rps $e_avg $e_p99 $n_rps $n_avg $n_p99 $((eu1 - eu0)) $((es1 - es0)) $e_total $((nu1 - nu0)) $((ns1 - ns0)) $n_total" >>"$work/rounds-$n.txt"
   done

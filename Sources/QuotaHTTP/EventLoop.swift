@@ -250,6 +250,7 @@ final class EventLoop {
                 }
             }
             deps.stats.withLock { $0.acceptedTotal += 1 }
+            Listener.sendPromptly(on: fd)
             let remote = SocketAddress.describe(storage).text
             let loop = deps.balance.assign()
             if loop == deps.index {
