@@ -58,9 +58,13 @@ final class Connection {
     static let lingerTimeout: Duration = .seconds(2)
     /// What one read may add on top of what the parser holds.
     static let maxReadBytes = 64 * 1024
-    /// TLS: output bytes handed to OpenSSL at a time (four records), so
-    /// a response head and small body parts leave in one record.
-    static let tlsStageBytes = 64 * 1024
+    /// TLS: output bytes handed to OpenSSL at a time (four records).
+    static let tlsWriteBytes = 64 * 1024
+    /// TLS: a record's worth (OpenSSL's maximum plaintext per record).
+    /// Small chunks (a response head, small body parts) are copied
+    /// together up to this, so they leave in one record; a chunk with at
+    /// least this much left is handed to OpenSSL where it lies.
+    static let tlsRecordBytes = 16 * 1024
 
     let id: UInt64
     let fd: Int32
@@ -469,16 +473,28 @@ final class Connection {
         return outputDrained(now)
     }
 
-    /// `flush` through OpenSSL: output is copied into `staged` a few
-    /// records at a time, and each write reports the records it finished.
+    /// `flush` through OpenSSL, which reports the records each write
+    /// finished. A large chunk is written in place (a kept scrape's body is
+    /// a few large parts: copying it cost a `memcpy` and a fresh 64 KB
+    /// buffer per write); small ones are first copied together into
+    /// `staged`. After a would-block the same bytes are offered again, as
+    /// OpenSSL requires: `staged` is kept, and a chunk in place is only
+    /// consumed once written, so the choice falls the same way again.
     private func flushTLS(_ tls: TLSSession, _ now: ContinuousClock.Instant) -> Outcome {
         var progressed = false
         while stagedOffset < staged.count || !output.isEmpty {
-            if stagedOffset >= staged.count { stageOutput() }
-            let step = staged.withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[stagedOffset...])) }
+            let inPlace = stagedOffset >= staged.count && output[0].count - outputOffset >= Self.tlsRecordBytes
+            let step: TLSSession.Step
+            if inPlace {
+                let end = min(output[0].count, outputOffset + Self.tlsWriteBytes)
+                step = output[0].withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[outputOffset..<end])) }
+            } else {
+                if stagedOffset >= staged.count { stageOutput() }
+                step = staged.withUnsafeBytes { tls.write(UnsafeRawBufferPointer(rebasing: $0[stagedOffset...])) }
+            }
             switch step {
             case .bytes(let written):
-                stagedOffset += written
+                if inPlace { consume(written) } else { stagedOffset += written }
                 progressed = true
             case .wantWrite, .wantRead:
                 if step == .wantRead { writeWaitsForReadable = true }
@@ -499,8 +515,8 @@ final class Connection {
     private func stageOutput() {
         staged = []
         stagedOffset = 0
-        while staged.count < Self.tlsStageBytes, let first = output.first {
-            let take = min(first.count - outputOffset, Self.tlsStageBytes - staged.count)
+        while staged.count < Self.tlsRecordBytes, let first = output.first {
+            let take = min(first.count - outputOffset, Self.tlsRecordBytes - staged.count)
             staged.append(contentsOf: first[outputOffset..<(outputOffset + take)])
             consume(take)
         }
