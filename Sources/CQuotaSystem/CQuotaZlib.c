@@ -55,6 +55,10 @@ static struct {
     int (*deflate_end)(cqs_z_stream *);
     unsigned long (*crc32)(unsigned long crc, const unsigned char *buf, unsigned int len);
     unsigned long (*crc32_combine)(unsigned long crc1, unsigned long crc2, long len2);
+    /* zlib 1.2.12 and later (optional): the costly part of a combine, which
+     * depends only on the second length, made once per compressed part. */
+    unsigned long (*crc32_combine_gen)(long len2);
+    unsigned long (*crc32_combine_op)(unsigned long crc1, unsigned long crc2, unsigned long op);
 } zapi;
 
 static pthread_once_t zlib_once = PTHREAD_ONCE_INIT;
@@ -103,6 +107,12 @@ static void zlib_load(void) {
     ZRESOLVE(deflate_end, "deflateEnd");
     ZRESOLVE(crc32, "crc32");
     ZRESOLVE(crc32_combine, "crc32_combine");
+    *(void **)(&zapi.crc32_combine_gen) = dlsym(handle, "crc32_combine_gen");
+    *(void **)(&zapi.crc32_combine_op) = dlsym(handle, "crc32_combine_op");
+    if (zapi.crc32_combine_gen == NULL || zapi.crc32_combine_op == NULL) {
+        zapi.crc32_combine_gen = NULL;
+        zapi.crc32_combine_op = NULL;
+    }
     const char *version = zapi.version();
     if (version == NULL || version[0] != '1') {
         snprintf(zlib_error, sizeof zlib_error, "libz.so.1 is version %s, not 1.x", version ? version : "(none)");
@@ -185,4 +195,15 @@ uint32_t cqs_zlib_crc32(uint32_t crc, const uint8_t *buf, size_t len) {
 uint32_t cqs_zlib_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b) {
     if (cqs_zlib_load_error() != NULL) return 0;
     return (uint32_t)zapi.crc32_combine(crc_a, crc_b, (long)len_b);
+}
+
+uint32_t cqs_zlib_crc32_combine_gen(uint64_t len_b) {
+    if (cqs_zlib_load_error() != NULL || zapi.crc32_combine_gen == NULL || len_b > LONG_MAX) return 0;
+    return (uint32_t)zapi.crc32_combine_gen((long)len_b);
+}
+
+uint32_t cqs_zlib_crc32_combine_op(uint32_t crc_a, uint32_t crc_b, uint32_t op, uint64_t len_b) {
+    if (cqs_zlib_load_error() != NULL) return 0;
+    if (zapi.crc32_combine_op == NULL || op == 0) return (uint32_t)zapi.crc32_combine(crc_a, crc_b, (long)len_b);
+    return (uint32_t)zapi.crc32_combine_op(crc_a, crc_b, op);
 }

@@ -19,7 +19,7 @@ public enum GzipBody {
         var length: UInt64 = 0
         for part in parts where part.count > 0 {
             chunks.append(part.deflated)
-            crc = length == 0 ? part.crc : cqs_zlib_crc32_combine(crc, part.crc, UInt64(part.count))
+            crc = length == 0 ? part.crc : cqs_zlib_crc32_combine_op(crc, part.crc, part.combineOp, UInt64(part.count))
             length += UInt64(part.count)
         }
         // A fixed-Huffman block with BFINAL set and only end-of-block: 10 bits.

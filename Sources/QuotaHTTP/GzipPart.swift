@@ -12,6 +12,11 @@ public struct GzipPart: Sendable {
     public let crc: UInt32
     /// Uncompressed length.
     public let count: Int
+    /// zlib's operator that appends this part's CRC to another
+    /// (`cqs_zlib_crc32_combine_gen`), made once with the part, so that
+    /// combining the CRCs of a body's parts at every scrape costs a
+    /// multiplication each instead of over a thousand instructions.
+    public let combineOp: UInt32
 
     /// Level 6, zlib's default, for parts compressed once and served many
     /// times; level 1 for the small parts compressed at every scrape.
@@ -44,7 +49,7 @@ public struct GzipPart: Sendable {
             guard written >= 0 else { return nil }
             output.removeSubrange(Int(written)...)
             let crc = bytes.withUnsafeBufferPointer { cqs_zlib_crc32(0, $0.baseAddress, $0.count) }
-            return GzipPart(deflated: output, crc: crc, count: bytes.count)
+            return GzipPart(deflated: output, crc: crc, count: bytes.count, combineOp: cqs_zlib_crc32_combine_gen(UInt64(bytes.count)))
         }
         return nil
     }

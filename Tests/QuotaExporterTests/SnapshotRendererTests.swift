@@ -1,6 +1,8 @@
+import LoopbackSupport
 import QuotaCollection
 import QuotaConcurrency
 import QuotaExposition
+import QuotaHTTP
 @testable import QuotaExporter
 import Testing
 
@@ -32,6 +34,16 @@ private func fullRendering(_ snapshot: CollectionSnapshot, _ format: ExpositionF
 }
 
 private func later() -> ContinuousClock.Instant { .now + .seconds(60) }
+
+/// Every family of `stable` through its kept gzip form, decompressed by
+/// Python's gzip module.
+private func gunzipped(_ stable: SnapshotRenderer.Stable) async throws -> [UInt8] {
+    var parts: [GzipPart] = []
+    for index in stable.families.indices {
+        parts.append(try #require(stable.gzip(index)))
+    }
+    return try await pythonGunzip(GzipBody.chunks(parts).flatMap { $0 })
+}
 
 /// A collector whose readings (or failure) a test changes between collections.
 private final class Changing: Collector, @unchecked Sendable {
@@ -104,10 +116,36 @@ private final class Sleeping: Collector, @unchecked Sendable {
         #expect(stable.families.flatMap(\.bytes) == fullRendering(second, .text))
     }
 
+    /// The families a collection changed are compressed again, at the fast
+    /// level; the others keep their compressed bytes from the default one.
+    @Test func aCollectionCompressesAgainOnlyWhatItChangedAndFast() async throws {
+        let now = Locked(1_800_000_000.0)
+        let invalidations = TargetInvalidations()
+        let cache = CollectionCache(targets: targets, invalidations: invalidations, logger: .disabled, clock: { now.withLock { $0 } })
+        let renderer = SnapshotRenderer()
+        let first = renderer.stable(await cache.refresh(deadline: later()), format: .text) { _ in }
+        _ = try await gunzipped(first)
+        #expect(renderer.compressionCount == first.families.count)
+        #expect(renderer.fastCompressionCount == 0, "first compressions at the default level")
+        let families = renderer.familyRenderCount
+
+        now.withLock { $0 += 5 }
+        invalidations.invalidate(TargetIdentity(provider: "p1", account: "b", collector: "c0"))
+        let second = await cache.refresh(deadline: later())
+        #expect(second.patch != nil)
+        let stable = renderer.stable(second, format: .text) { _ in }
+        let rendered = renderer.familyRenderCount - families
+        #expect((1...2).contains(rendered))
+        #expect(try await gunzipped(stable) == fullRendering(second, .text))
+        #expect(renderer.compressionCount == first.families.count + rendered, "only the changed families again")
+        #expect(renderer.fastCompressionCount == rendered, "and those at the fast level")
+        #expect(renderer.kept(second, format: .text, compressed: true) != nil, "every family's gzip form is kept again")
+    }
+
     /// Collections that change values, drop readings, add new ones, fail
     /// and recover, one account or several at a time: after each, the
     /// patched rendering is byte for byte the full one, in both formats.
-    @Test func patchedRenderingsMatchTheFullRenderingThroughChanges() async {
+    @Test func patchedRenderingsMatchTheFullRenderingThroughChanges() async throws {
         let now = Locked(1_800_000_000.0)
         let collectors = (0..<12).map { index in
             Changing([QuotaReading(quota: "q\(index)", unit: "u", limit: 10, usage: Double(index))])
@@ -133,8 +171,11 @@ private final class Sleeping: Collector, @unchecked Sendable {
                 let stable = renderer.stable(snapshot, format: format) { _ in }
                 // Compared as bytes (as Strings, canonically equivalent texts
                 // would pass), without printing kilobytes of them on failure.
-                let same = stable.families.flatMap(\.bytes) == fullRendering(snapshot, format)
+                let full = fullRendering(snapshot, format)
+                let same = stable.families.flatMap(\.bytes) == full
                 #expect(same, "step \(step), \(format): the patched rendering differs from the full one")
+                let sameGzip = try await gunzipped(stable) == full
+                #expect(sameGzip, "step \(step), \(format): the kept gzip forms differ from the full rendering")
             }
             for _ in 0..<(1 + next(3)) {
                 let index = next(collectors.count)

@@ -1,3 +1,4 @@
+import CQuotaSystem
 import LoopbackSupport
 import QuotaHTTP
 import Testing
@@ -22,5 +23,22 @@ import Testing
         let part = try #require(GzipPart.compress([Array("a".utf8), Array("bc".utf8)], level: GzipPart.freshLevel))
         #expect(part.count == 3)
         #expect(try await pythonGunzip(GzipBody.chunks([part]).flatMap { $0 }) == Array("abc".utf8))
+    }
+
+    /// The CRC of A then B from the two CRCs, with the operator made once
+    /// for B's length, and with op 0 (a zlib older than 1.2.12) by the
+    /// slower combine: both equal the CRC of the joined bytes.
+    @Test(arguments: [0, 1, 2, 16_383, 16_384, 100_000])
+    func combinedCRCsAreTheCRCOfTheJoinedBytes(lengthOfB: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let a = (0..<777).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let b = (0..<lengthOfB).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        func crc(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBufferPointer { cqs_zlib_crc32(0, $0.baseAddress, $0.count) } }
+        let joined = crc(a + b)
+        let op = cqs_zlib_crc32_combine_gen(UInt64(b.count))
+        #expect(op != 0, "the zlib of these machines (1.2.13) has crc32_combine_gen")
+        #expect(cqs_zlib_crc32_combine_op(crc(a), crc(b), op, UInt64(b.count)) == joined)
+        #expect(cqs_zlib_crc32_combine_op(crc(a), crc(b), 0, UInt64(b.count)) == joined)
+        #expect(cqs_zlib_crc32_combine(crc(a), crc(b), UInt64(b.count)) == joined)
     }
 }
