@@ -30,7 +30,7 @@ uint32_t cqs_zlib_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 
 /* The same in two steps (zlib 1.2.12+): the operator for B's length, made
  * once (0 when this zlib lacks it), then combines that cost a
- * multiplication instead of a few thousand instructions each. With op 0,
+ * multiplication instead of over a thousand instructions each. With op 0,
  * cqs_zlib_crc32_combine_op falls back to cqs_zlib_crc32_combine. */
 uint32_t cqs_zlib_crc32_combine_gen(uint64_t len_b);
 uint32_t cqs_zlib_crc32_combine_op(uint32_t crc_a, uint32_t crc_b, uint32_t op, uint64_t len_b);
