@@ -35,6 +35,29 @@ private func fullRendering(_ snapshot: CollectionSnapshot, _ format: ExpositionF
 
 private func later() -> ContinuousClock.Instant { .now + .seconds(60) }
 
+/// A cache of `targets` on a clock the test moves, for collections of one
+/// account after a first snapshot.
+private struct ClockedCache {
+    let now = Locked(1_800_000_000.0)
+    let invalidations = TargetInvalidations()
+    let cache: CollectionCache
+
+    init() {
+        let now = now
+        cache = CollectionCache(targets: targets, invalidations: invalidations, logger: .disabled, clock: { now.withLock { $0 } })
+    }
+
+    func refresh() async -> CollectionSnapshot { await cache.refresh(deadline: later()) }
+
+    /// Five seconds on, account p1/b collected again (its quota values
+    /// the same, its health gauges moved).
+    func collectOneAccountAgain() async -> CollectionSnapshot {
+        now.withLock { $0 += 5 }
+        invalidations.invalidate(TargetIdentity(provider: "p1", account: "b", collector: "c0"))
+        return await refresh()
+    }
+}
+
 /// Every family of `stable` through its kept gzip form, decompressed by
 /// Python's gzip module.
 private func gunzipped(_ stable: SnapshotRenderer.Stable) async throws -> [UInt8] {
@@ -101,15 +124,11 @@ private final class Sleeping: Collector, @unchecked Sendable {
     /// account's families only those whose samples moved are rendered, the
     /// last success time (the clock advanced) and perhaps the duration.
     @Test func aCollectionWithTheSameValuesRendersOnlyTheFamiliesThatMoved() async {
-        let now = Locked(1_800_000_000.0)
-        let invalidations = TargetInvalidations()
-        let cache = CollectionCache(targets: targets, invalidations: invalidations, logger: .disabled, clock: { now.withLock { $0 } })
+        let cache = ClockedCache()
         let renderer = SnapshotRenderer()
-        _ = renderer.stable(await cache.refresh(deadline: later()), format: .text) { _ in }
+        _ = renderer.stable(await cache.refresh(), format: .text) { _ in }
         let families = renderer.familyRenderCount
-        now.withLock { $0 += 5 }
-        invalidations.invalidate(TargetIdentity(provider: "p1", account: "b", collector: "c0"))
-        let second = await cache.refresh(deadline: later())
+        let second = await cache.collectOneAccountAgain()
         #expect(second.patch != nil)
         let stable = renderer.stable(second, format: .text) { _ in }
         #expect((1...2).contains(renderer.familyRenderCount - families), "last success and perhaps duration, not the quota families")
@@ -119,19 +138,15 @@ private final class Sleeping: Collector, @unchecked Sendable {
     /// The families a collection changed are compressed again, at the fast
     /// level; the others keep their compressed bytes from the default one.
     @Test func aCollectionCompressesAgainOnlyWhatItChangedAndFast() async throws {
-        let now = Locked(1_800_000_000.0)
-        let invalidations = TargetInvalidations()
-        let cache = CollectionCache(targets: targets, invalidations: invalidations, logger: .disabled, clock: { now.withLock { $0 } })
+        let cache = ClockedCache()
         let renderer = SnapshotRenderer()
-        let first = renderer.stable(await cache.refresh(deadline: later()), format: .text) { _ in }
+        let first = renderer.stable(await cache.refresh(), format: .text) { _ in }
         _ = try await gunzipped(first)
         #expect(renderer.compressionCount == first.families.count)
         #expect(renderer.fastCompressionCount == 0, "first compressions at the default level")
         let families = renderer.familyRenderCount
 
-        now.withLock { $0 += 5 }
-        invalidations.invalidate(TargetIdentity(provider: "p1", account: "b", collector: "c0"))
-        let second = await cache.refresh(deadline: later())
+        let second = await cache.collectOneAccountAgain()
         #expect(second.patch != nil)
         let stable = renderer.stable(second, format: .text) { _ in }
         let rendered = renderer.familyRenderCount - families

@@ -21,7 +21,7 @@ extension ServerTests {
                     let client = try TestClient(port: port, tls: transport == .tls ? .standard : nil)
                     try client.send(Array(get("/hello").utf8))
                     _ = try client.readResponse()
-                    let local = try Self.port(of: client.fd, peer: false)
+                    let local = try SocketAddress.localPort(of: client.fd)
                     guard let server = Self.descriptor(whosePeerPortIs: local) else {
                         throw TestClientError(description: "no descriptor of this process is connected to port \(local)")
                     }
@@ -41,18 +41,15 @@ extension ServerTests {
             return value
         }
 
-        private static func port(of fd: Int32, peer: Bool) throws -> UInt16 {
-            var address = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let code = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    peer ? getpeername(fd, $0, &length) : getsockname(fd, $0, &length)
-                }
+        /// The port of the socket `fd` is connected to, or nil (not a
+        /// connected socket).
+        private static func peerPort(of fd: Int32) -> UInt16? {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let code = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
             }
-            guard code == 0, address.sin_family == sa_family_t(AF_INET) else {
-                throw TestClientError(description: "not an IPv4 socket: \(fd)")
-            }
-            return UInt16(bigEndian: address.sin_port)
+            return code == 0 ? SocketAddress.describe(storage).port : nil
         }
 
         /// The server's side of a loopback connection: the descriptor in
@@ -60,7 +57,7 @@ extension ServerTests {
         private static func descriptor(whosePeerPortIs port: UInt16) -> Int32? {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
             return names.compactMap(Int32.init).first { fd in
-                (try? Self.port(of: fd, peer: true)) == port
+                Self.peerPort(of: fd) == port
             }
         }
     }
