@@ -65,6 +65,11 @@ final class Connection {
     /// together up to this, so they leave in one record; a chunk with at
     /// least this much left is handed to OpenSSL where it lies.
     static let tlsRecordBytes = 16 * 1024
+    /// What the first `sendmsg` of a response takes when `headStart` is
+    /// set. The kernel passes a write on to the client once it is copied
+    /// (on loopback, a 64 KB segment at a time), so a client reading while
+    /// the rest is copied needs the first bytes to go on their own.
+    static let headStartBytes = 8 * 1024
 
     let id: UInt64
     let fd: Int32
@@ -87,6 +92,12 @@ final class Connection {
     /// The head of the last keyed response sent here (a kept scrape).
     private var keptHead: ResponseSerializer.KeptHead?
     private var outputOffset = 0
+    /// Set by the loop before each event: send a new response's first
+    /// `headStartBytes` in a `sendmsg` of their own, so the client starts
+    /// reading while the rest is copied. Worth it only when the loop has
+    /// nothing else to do: the extra write and wake-up cost CPU that other
+    /// ready connections would use.
+    var headStart = false
     private(set) var phase = Phase.reading
     private(set) var deadline: ContinuousClock.Instant?
     private var timer = Timer.head
@@ -446,18 +457,20 @@ final class Connection {
         }
         phase = .writing(closeAfter: closeAfter)
         arm(.write, now)
-        return flush(now)
+        return flush(now, headStart: headStart)
     }
 
     /// Writes as much pending output as the socket takes, several chunks
-    /// per `sendmsg` so a response head and its body leave together.
-    private func flush(_ now: ContinuousClock.Instant) -> Outcome {
+    /// per `sendmsg` so a response head and its body leave together; with
+    /// `headStart`, the first call takes at most `headStartBytes`.
+    private func flush(_ now: ContinuousClock.Instant, headStart: Bool = false) -> Outcome {
         if let tls { return flushTLS(tls, now) }
         var progressed = false
         while !output.isEmpty {
             let written: Int
+            let limit = headStart && !progressed ? Self.headStartBytes : Int.max
             do {
-                written = try Syscall.call("sendmsg") { OutputVector.send(output, firstOffset: outputOffset, to: fd) }
+                written = try Syscall.call("sendmsg") { OutputVector.send(output, firstOffset: outputOffset, limit: limit, to: fd) }
             } catch {
                 if error.isWouldBlock {
                     if progressed, case .writing = phase { arm(.write, now) }

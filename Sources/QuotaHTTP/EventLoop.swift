@@ -59,6 +59,13 @@ final class EventLoop {
     private var closedThisBatch: Set<Int32> = []
     /// TLS connections holding decrypted input no epoll event will report.
     private var bufferedInput: Set<Int32> = []
+    /// Whether the last `epoll_wait` reported one event: the loop has no
+    /// other connection to serve, so an answer may give its client a head
+    /// start (`Connection.headStart`). A cached 1 000-series scrape on one
+    /// connection went from 1.00x nginx to 1.06-1.07x in paired runs; at 16
+    /// connections, splitting every answer cost up to 9 % of throughput,
+    /// splitting only these cost nothing measurable.
+    private var wokeForOne = false
     private let readBuffer: UnsafeMutableRawBufferPointer
     private let eventBuffer: UnsafeMutableRawBufferPointer
 
@@ -87,6 +94,7 @@ final class EventLoop {
             }
             let now = clock.now
             closedThisBatch.removeAll(keepingCapacity: true)
+            wokeForOne = events.count == 1
             for event in events where !closedThisBatch.contains(event.fd) {
                 handle(event, now: now)
             }
@@ -109,6 +117,7 @@ final class EventLoop {
         } else if listeners[event.fd] != nil {
             acceptConnections(on: event.fd, now: now)
         } else if let connection = connections[event.fd] {
+            connection.headStart = wokeForOne
             if event.isBroken {
                 close(connection)
                 return
@@ -141,6 +150,7 @@ final class EventLoop {
         case .response(let fd, let id, let response):
             // The client may have gone (and its fd been reused) meanwhile.
             guard let connection = connections[fd], connection.id == id else { return }
+            connection.headStart = wokeForOne
             apply(connection.deliver(response, now: now), to: connection)
         case .adopt(let fd, let remote, let placement):
             guard shutdownDeadline == nil else {

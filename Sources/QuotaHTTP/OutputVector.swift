@@ -10,13 +10,23 @@ enum OutputVector {
     /// A scrape body is one chunk per metric family (about 25) plus the head.
     static let maxChunks = 64
 
-    static func send(_ chunks: [[UInt8]], firstOffset: Int, to fd: Int32) -> Int {
+    /// Sends from `chunks` (the first from `firstOffset`), at most `limit`
+    /// bytes; returns what `sendmsg` returned.
+    static func send(_ chunks: [[UInt8]], firstOffset: Int, limit: Int = .max, to fd: Int32) -> Int {
         let count = min(chunks.count, maxChunks)
         return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
             pin(chunks, from: 0, count: count, firstOffset: firstOffset, into: vectors) {
+                var used = 0
+                var total = 0
+                while used < count, total < limit {
+                    let take = min(vectors[used].iov_len, limit - total)
+                    vectors[used].iov_len = take
+                    total += take
+                    used += 1
+                }
                 var message = msghdr()
                 message.msg_iov = vectors.baseAddress
-                message.msg_iovlen = count
+                message.msg_iovlen = used
                 return Glibc.sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
             }
         }
