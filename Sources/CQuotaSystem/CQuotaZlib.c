@@ -157,7 +157,7 @@ static cqs_z_stream *stream_for(int level) {
 }
 
 long cqs_zlib_deflate_part(int level, const uint8_t *in, size_t len, uint8_t *out, size_t capacity) {
-    if (cqs_zlib_load_error() != NULL || level < 1 || level > 9) return -2;
+    if (cqs_zlib_load_error() != NULL || level < 0 || level > 9) return -2;
     if (capacity > UINT_MAX || capacity > LONG_MAX) capacity = UINT_MAX;
     cqs_z_stream *stream = stream_for(level);
     if (stream == NULL) return -2;

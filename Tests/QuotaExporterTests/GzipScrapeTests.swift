@@ -9,6 +9,39 @@ private func stableLines(_ text: String) -> [Substring] {
 }
 
 @Suite struct GzipScrapeTests {
+    /// A live run is compressed when first seen; once it changes (the
+    /// process metrics do at every scrape), it is stored while shorter than
+    /// `storedBelow` and compressed again when longer. All read back.
+    @Test func changedShortLiveRunsAreStoredOthersCompressed() async throws {
+        let runs = LiveGzipRuns()
+        func lines(_ count: Int, value: Int) -> [[UInt8]] {
+            (0..<count).map { Array("quota_exporter_zitadel_notifications_total{instance=\"i\($0)\"} \(value)\n".utf8) }
+        }
+        let lineBytes = lines(1, value: 1)[0].count
+        let short = (LiveGzipRuns.storedBelow - 100) / lineBytes
+        let long = LiveGzipRuns.storedBelow / lineBytes + 10
+        var parts: [GzipPart] = []
+        var expected: [UInt8] = []
+        func take(run: Int, _ chunks: [[UInt8]]) throws -> GzipPart {
+            let part = try #require(runs.part(run: run, format: .text, of: chunks))
+            parts.append(part)
+            expected += chunks.flatMap { $0 }
+            return part
+        }
+        let firstShort = try take(run: 0, lines(short, value: 1))
+        let firstLong = try take(run: 1, lines(long, value: 1))
+        #expect(firstShort.deflated.count < firstShort.count / 2, "a run seen for the first time is compressed")
+        #expect(firstLong.deflated.count < firstLong.count / 2)
+        let before = runs.compressionCount
+        let keptShort = try take(run: 0, lines(short, value: 1))
+        #expect(runs.compressionCount == before && keptShort.deflated == firstShort.deflated, "unchanged: the kept part")
+        let changedShort = try take(run: 0, lines(short, value: 2))
+        let changedLong = try take(run: 1, lines(long, value: 2))
+        #expect(changedShort.count < LiveGzipRuns.storedBelow && changedShort.deflated.count > changedShort.count, "stored")
+        #expect(changedLong.count >= LiveGzipRuns.storedBelow && changedLong.deflated.count < changedLong.count / 2, "compressed")
+        #expect(try await pythonGunzip(GzipBody.chunks(parts).flatMap { $0 }) == expected)
+    }
+
     @Test(arguments: [nil, "application/openmetrics-text;version=1.0.0"])
     func gzipWhenAskedAndTheSameExposition(accept: String?) async throws {
         let runtime = try makeRuntime(staticConfig)

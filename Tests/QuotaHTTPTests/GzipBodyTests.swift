@@ -15,6 +15,22 @@ import Testing
         #expect(body.count < text.count, "text compresses")
     }
 
+    /// Stored parts (level 0) hold the bytes as they are, framed, and join
+    /// compressed ones in one member; 70 000 bytes need two stored blocks.
+    @Test func storedPartsKeepTheirBytesAndJoinCompressedOnes() async throws {
+        var generator = SystemRandomNumberGenerator()
+        let noise = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let text = Array(String(repeating: "process_open_fds 12\n", count: 50).utf8)
+        let stored = try [[], Array("x".utf8), text, noise].map { try #require(GzipPart.compress($0, level: GzipPart.storedLevel)) }
+        for part in stored {
+            // A stored block costs 5 bytes per 64 KiB, and the sync flush 5 more.
+            #expect(part.deflated.count >= part.count && part.deflated.count <= part.count + 5 * (part.count / 65_535 + 2))
+        }
+        let compressed = try #require(GzipPart.compress(text, level: GzipPart.freshLevel))
+        let parts = [stored[2], compressed, stored[0], stored[3], stored[1]]
+        #expect(try await pythonGunzip(GzipBody.chunks(parts).flatMap { $0 }) == text + text + noise + Array("x".utf8))
+    }
+
     @Test func emptyBodyIsAValidMember() async throws {
         #expect(try await pythonGunzip(GzipBody.chunks([]).flatMap { $0 }).isEmpty)
     }

@@ -15,8 +15,8 @@
 /* NULL when zlib is loaded and usable; otherwise why not (for one log line). */
 const char *cqs_zlib_load_error(void);
 
-/* Raw DEFLATE (no header or trailer) of in[0..<len) at `level` (1-9),
- * ended by a sync flush: the output is byte-aligned and not final, so parts
+/* Raw DEFLATE (no header or trailer) of in[0..<len) at `level` (1-9, or
+ * 0 for stored blocks: the bytes as they are, framed), ended by a sync flush: the output is byte-aligned and not final, so parts
  * compressed apart can be written back to back as one DEFLATE stream.
  * Returns the bytes written to out, -1 when `capacity` was too small (call
  * again with more), -2 when zlib failed or is not loaded. */
