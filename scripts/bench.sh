@@ -109,18 +109,7 @@ for case in "${cases[@]}"; do
     nginx_tls="ssl; ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem; ssl_protocols TLSv1.3"
   fi
   echo "-- $n series, wrk -t$threads -c$connections -d${duration}s, nginx sendfile $sendfile${tls:+, over TLS}"
-  # Each static quota with a limit and a usage gives 4 data series
-  # (limit, usage, remaining, exhausted); 100 quotas per account.
-  python3 - "$n" >"$work/config-$n.json" <<'PY'
-import json, sys
-n = int(sys.argv[1]); quotas = max(1, n // 4)
-accounts = []
-for a in range(0, quotas, 100):
-    accounts.append({"account": f"bench-{a // 100:04d}", "labels": {"team": "bench"},
-                     "quotas": [{"quota": f"q{i:05d}", "unit": "requests", "limit": 1000 + i, "usage": i}
-                                for i in range(a, min(quotas, a + 100))]})
-print(json.dumps({"global": {"min_interval": "1h", "max_staleness": "2h"}, "static": accounts}))
-PY
+  python3 scripts/bench_config.py "$n" >"$work/config-$n.json"
   port=$(free_port)
   "${server_pin[@]}" "$bin" --config.file="$work/config-$n.json" --web.listen-address="127.0.0.1:$port" --log.level=warn "${exporter_tls[@]}" ${EXPORTER_FLAGS:-} &
   exporter=$!; pids+=("$exporter")

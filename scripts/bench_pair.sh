@@ -32,17 +32,7 @@ server_pin=(); client_pin=()
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 wait_http() { for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; return 1; }
 
-# The same synthetic static quotas as bench.sh: 4 data series per quota.
-python3 - "$series" >"$work/config.json" <<'PY'
-import json, sys
-n = int(sys.argv[1]); quotas = max(1, n // 4)
-accounts = []
-for a in range(0, quotas, 100):
-    accounts.append({"account": f"bench-{a // 100:04d}", "labels": {"team": "bench"},
-                     "quotas": [{"quota": f"q{i:05d}", "unit": "requests", "limit": 1000 + i, "usage": i}
-                                for i in range(a, min(quotas, a + 100))]})
-print(json.dumps({"global": {"min_interval": "1h", "max_staleness": "2h"}, "static": accounts}))
-PY
+python3 scripts/bench_config.py "$series" >"$work/config.json"
 names=(before after nginx); urls=()
 for bin in "$1" "$2"; do
   port=$(free_port)

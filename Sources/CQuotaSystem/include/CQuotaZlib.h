@@ -16,8 +16,9 @@
 const char *cqs_zlib_load_error(void);
 
 /* Raw DEFLATE (no header or trailer) of in[0..<len) at `level` (1-9, or
- * 0 for stored blocks: the bytes as they are, framed), ended by a sync flush: the output is byte-aligned and not final, so parts
- * compressed apart can be written back to back as one DEFLATE stream.
+ * 0 for stored blocks: the bytes as they are, framed), ended by a sync
+ * flush: the output is byte-aligned and not final, so parts compressed
+ * apart can be written back to back as one DEFLATE stream.
  * Returns the bytes written to out, -1 when `capacity` was too small (call
  * again with more), -2 when zlib failed or is not loaded. */
 long cqs_zlib_deflate_part(int level, const uint8_t *in, size_t len, uint8_t *out, size_t capacity);
